@@ -92,6 +92,15 @@ class FitResult:
     warnings: tuple[str, ...] = ()
     derived: dict[str, Estimate] = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
+    expression: Expression | None = None
+    constants: dict = field(default_factory=dict)
+
+    def predict(self, columns: dict) -> np.ndarray:
+        """Fitted model evaluated at new values of the data columns (e.g. a dense grid)."""
+        values = [self.params[p].value for p in self.expression.parameters]
+        n = len(next(iter(columns.values())))
+        return np.asarray(self.expression.predict(values, {k: np.asarray(v, float) for k, v in columns.items()}),
+                          dtype=float) * np.ones(n)
 
     def value(self, name: str) -> float:
         """Value of a fitted or derived parameter."""
@@ -271,11 +280,15 @@ def summarize(expression: Expression, cols: dict, y: np.ndarray, p_hat: np.ndarr
     """Standard errors, confidence intervals, R², AIC and warnings at ``p_hat``."""
     names = expression.parameters
     n, n_params = y.size, len(names)
-    fitted = np.asarray(expression.predict(p_hat, cols), dtype=float) * np.ones(n)
-    resid_w = (y - fitted) * w
+    # residuals in extended precision: certified problems (Lanczos1) have RSS near 1e-25
+    fitted_ext = expression.predict(np.asarray(p_hat, dtype=np.longdouble),
+                                    {k: np.asarray(v).astype(np.longdouble) for k, v in cols.items()})
+    resid_ext = (y.astype(np.longdouble) - fitted_ext) * w.astype(np.longdouble) * np.ones(n)
+    fitted = np.asarray(fitted_ext, dtype=float) * np.ones(n)
+    resid_w = np.asarray(resid_ext, dtype=float)
     if not np.all(np.isfinite(resid_w)):
         raise InputError(f"fit: the model {model_name!r} gives non-finite values at the solution; check start values")
-    rss = float(np.dot(resid_w, resid_w))
+    rss = float(np.dot(resid_ext, resid_ext))
     dof = n - n_params
     s2 = rss / dof
     jac = expression.jacobian(p_hat, cols, n) * w[:, None]
@@ -322,34 +335,38 @@ def summarize(expression: Expression, cols: dict, y: np.ndarray, p_hat: np.ndarr
     k = n_params + 1
     aic = n * math.log(rss / n) + 2 * k if rss > 0 else -math.inf
     aicc = aic + 2 * k * (k + 1) / (n - k - 1) if n - k - 1 > 0 else math.inf
-    return FitResult(model_name, params, n, n_params, rss, r2, aic, aicc, y - fitted, fitted, cov, corr,
-                     tuple(notes))
+    residuals = np.asarray(y.astype(np.longdouble) - fitted_ext, dtype=float) * np.ones(n)
+    return FitResult(model_name, params, n, n_params, rss, r2, aic, aicc, residuals, fitted, cov, corr,
+                     tuple(notes), expression=expression)
 
 
-def derived_estimate(name: str, fit: FitResult, expression: Expression, text: str, constants: dict | None = None) -> Estimate:
+def derived_estimate(name: str, fit: FitResult, text: str, constants: dict | None = None) -> Estimate:
     """A quantity computed from fitted parameters, with its SE by the delta method.
 
-    ``text`` is an expression in the fitted parameters (and ``constants``), e.g.
-    ``"IC50/(1 + S/Km)"`` for Cheng-Prusoff.
+    ``text`` is an expression in the fitted parameters and ``constants``, e.g.
+    ``"IC50/(1 + S/Km)"`` (Cheng-Prusoff) with ``constants={"S": 50, "Km": 420}``.
     """
-    names = list(fit.params)
-    derived = Expression.build(text, [p for p in names if p in text_names(text)] or names[:1], [],
-                               constants)
-    values = [fit.params[p].value for p in derived.parameters]
-    value = float(derived.predict(values, {}))
-    grad_small = derived.jacobian(values, {}, 1)[0]
-    grad = np.zeros(len(names))
-    for g, p in zip(grad_small, derived.parameters):
-        grad[names.index(p)] = g
-    with np.errstate(invalid="ignore"):
-        var = float(grad @ np.nan_to_num(fit.covariance, nan=np.inf) @ grad) if np.any(grad) else 0.0
-    se = math.sqrt(var) if var >= 0 and math.isfinite(var) else math.nan
-    tcrit = float(stats.t.ppf(0.975, fit.n - fit.n_params))
-    return Estimate(name, value, se, (value - tcrit * se, value + tcrit * se))
-
-
-def text_names(text: str) -> set[str]:
-    """Variable names used in an expression text."""
     from .expression import parse, variables
 
-    return variables(parse(text))
+    constants = dict(constants or {})
+    names = list(fit.params)
+    used = [p for p in names if p in variables(parse(text))]
+    values = [fit.params[p].value for p in used]
+    if used:
+        derived = Expression.build(text, used, [], constants)
+        value = float(derived.predict(values, {}))
+        grad = np.zeros(len(names))
+        for g, p in zip(derived.jacobian(values, {}, 1)[0], used):
+            grad[names.index(p)] = g
+        idx = [names.index(p) for p in used]
+        sub = fit.covariance[np.ix_(idx, idx)]
+        gsub = grad[idx]
+        var = float(gsub @ sub @ gsub)
+    else:
+        from .expression import evaluate
+
+        value = float(evaluate(parse(text, set(constants)), constants))
+        var = 0.0
+    se = math.sqrt(var) if math.isfinite(var) and var >= 0 else math.nan
+    tcrit = float(stats.t.ppf(0.975, fit.n - fit.n_params))
+    return Estimate(name, value, se, (value - tcrit * se, value + tcrit * se))

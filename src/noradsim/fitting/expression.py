@@ -36,12 +36,14 @@ FUNCTIONS = {
 }
 #: Named constants a model may use.
 CONSTANTS = {"pi": math.pi, "e": math.e}
-_INTERNAL_FUNCTIONS = {"sign": np.sign}
+# "powlog" is log(a) where the factor a**b*log(a) must vanish at a = 0 (the limit for b > 0):
+# d(a**b)/db at a concentration of zero is 0, not nan.
+_INTERNAL_FUNCTIONS = {"sign": np.sign, "powlog": lambda a: np.log(np.where(a == 0, 1.0, a))}
 _MAX_LENGTH = 4000
 _MAX_NODES = 2000
 
 _BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow"}
-_OP_TEXT = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**"}
+_OP_TEXT = {"add": "+", "sub": "-", "mul": "*", "mulz": "*", "div": "/", "pow": "**"}
 
 
 def _refuse(node: ast.AST, text: str) -> InputError:
@@ -94,7 +96,9 @@ def _convert(node: ast.AST, text: str, names: set[str] | None, counter: list[int
             raise _refuse(node.func, text)
         fname = node.func.id
         if fname not in FUNCTIONS:
-            raise unknown("model: function", fname, FUNCTIONS)
+            raise InputError(
+                f"model: calling {fname!r} is not allowed; allowed functions: {', '.join(sorted(FUNCTIONS))}"
+            )
         if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
             raise InputError(f"model: {fname}() takes exactly one argument in {text!r}")
         name = "arctan" if fname == "atan" else fname
@@ -125,7 +129,7 @@ def parse(text: str, names=None):
     >>> parse("__import__('os')")
     Traceback (most recent call last):
     ...
-    noradsim.errors.InputError: model: unknown value '__import__'; allowed: abs, arctan, atan, cos, exp, log, log10, sin, sqrt, tan
+    noradsim.errors.InputError: model: calling '__import__' is not allowed; allowed functions: abs, arctan, atan, cos, exp, log, log10, sin, sqrt, tan
     """
     if not isinstance(text, str) or not text.strip():
         raise InputError("model: empty expression")
@@ -171,6 +175,9 @@ def evaluate(tree, env: dict):
         return a - b
     if kind == "mul":
         return a * b
+    if kind == "mulz":
+        # product that is 0 when either factor is exactly 0 (d(a**b) at a = 0 with da = 0)
+        return np.where((np.asarray(a) == 0) | (np.asarray(b) == 0), 0.0, a * b)
     if kind == "div":
         return a / b
     return np.power(a, b)
@@ -267,12 +274,13 @@ def derivative(tree, name: str):
         term_a = _ZERO
         if _num(da) != 0.0:
             if _num(b) is not None:
-                term_a = _mul(_mul(b, ("pow", a, ("num", b[1] - 1.0))), da)
+                outer = _mul(b, ("pow", a, ("num", b[1] - 1.0)))
             else:
-                term_a = _mul(_mul(b, ("pow", a, _sub(b, _ONE))), da)
+                outer = _mul(b, ("pow", a, _sub(b, _ONE)))
+            term_a = outer if _num(da) == 1.0 else ("mulz", outer, da)
         term_b = _ZERO
         if _num(db) != 0.0:
-            term_b = _mul(_mul(tree, ("call", "log", a)), db)
+            term_b = _mul(_mul(tree, ("call", "powlog", a)), db)
         return _add(term_a, term_b)
     if kind == "call":
         fn, a = tree[1], tree[2]
@@ -373,7 +381,7 @@ class Expression:
         """Exact derivatives of the model, shape ``(n_points, n_parameters)``."""
         env = self._env(values, columns)
         if n is None:
-            n = len(next(iter(columns.values()))) if columns else 1
+            n = max((np.size(v) for v in columns.values()), default=1)
         out = np.empty((n, len(self.parameters)), dtype=np.result_type(*values, float))
         with np.errstate(all="ignore"):
             for j, g in enumerate(self.gradient):

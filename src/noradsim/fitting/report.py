@@ -1,0 +1,120 @@
+"""Reporting a fit: a text table and figures (data, fitted curve, residual panel).
+
+Eadie-Hofstee and Lineweaver-Burk transforms of uptake data are drawn here as
+diagnostic plots only; the parameters always come from the nonlinear fit.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .engine import FitResult
+
+
+def summary_text(fit: FitResult) -> str:
+    """A table of parameters with SE and 95 % CI, goodness of fit and warnings."""
+    lines = [f"model: {fit.model}", f"{'parameter':<12} {'value':>14} {'SE':>12} {'95 % CI':>30}"]
+    for group in (fit.params, fit.derived):
+        for name, est in group.items():
+            ci = f"[{est.ci95[0]:.6g}, {est.ci95[1]:.6g}]"
+            lines.append(f"{name:<12} {est.value:>14.6g} {est.stderr:>12.4g} {ci:>30}")
+    lines.append(f"n = {fit.n}, R^2 = {fit.r2:.6f}, AIC = {fit.aic:.3f}, AICc = {fit.aicc:.3f}, RSS = {fit.rss:.6g}")
+    lines.extend(f"warning: {w}" for w in fit.warnings)
+    return "\n".join(lines)
+
+
+def _grid(x: np.ndarray, log: bool) -> np.ndarray:
+    pos = x[x > 0]
+    if log and pos.size:
+        return np.logspace(np.log10(pos.min()) - 0.3, np.log10(pos.max()) + 0.3, 300)
+    return np.linspace(min(0.0, x.min()), x.max() * 1.05, 300)
+
+
+def plot_fit(fit: FitResult, x: np.ndarray, y: np.ndarray, path: str | Path, *, xlabel: str = "x",
+             ylabel: str = "y", log_x: bool = False, title: str | None = None, extra_columns: dict | None = None,
+             curves: dict | None = None) -> Path:
+    """Save a two-panel figure: data with the fitted curve, and residuals.
+
+    Parameters
+    ----------
+    fit : FitResult
+    x, y : numpy.ndarray
+        The data (x is the plotted independent variable).
+    path : path
+        PNG file to write.
+    log_x : bool
+        Logarithmic concentration axis (points at zero are drawn at the left edge).
+    extra_columns : dict, optional
+        Other model columns held constant along the curve (e.g. ``{"is_total": 1}``).
+    curves : dict of str to dict, optional
+        Several labelled curves, each a dict of extra columns.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    x = np.asarray(x, float)
+    y = np.asarray(y, float)
+    fig, (ax, axr) = plt.subplots(2, 1, figsize=(6, 6), sharex=True, gridspec_kw={"height_ratios": [3, 1]})
+    grid = _grid(x, log_x)
+    xs = x.copy()
+    if log_x and np.any(x <= 0) and np.any(x > 0):
+        xs[x <= 0] = grid[0]
+    ax.plot(xs, y, "o", color="k", ms=4, label="data")
+    for label, cols in (curves or {"fit": extra_columns or {}}).items():
+        columns = {"x": grid}
+        columns.update({k: np.full_like(grid, v) for k, v in cols.items()})
+        ax.plot(grid, fit.predict(columns), "-", label=label)
+    axr.axhline(0, color="0.6", lw=0.8)
+    axr.plot(xs, fit.residuals, "o", color="k", ms=3)
+    if log_x:
+        ax.set_xscale("log")
+    ax.set_ylabel(ylabel)
+    axr.set_xlabel(xlabel)
+    axr.set_ylabel("residual")
+    ax.set_title(title or fit.model, fontsize=9)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    path = Path(path)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def plot_uptake_transforms(fit: FitResult, substrate: np.ndarray, velocity: np.ndarray, path: str | Path) -> Path:
+    """Eadie-Hofstee (v against v/S) and Lineweaver-Burk (1/v against 1/S), for display only.
+
+    The lines are the nonlinear Michaelis-Menten fit drawn in the transformed axes, not
+    regressions on the transformed data.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    s = np.asarray(substrate, float)
+    v = np.asarray(velocity, float)
+    keep = (s > 0) & (v > 0)
+    s, v = s[keep], v[keep]
+    grid = np.logspace(np.log10(s.min()) - 0.3, np.log10(s.max()) + 0.3, 200)
+    vfit = fit.predict({"x": grid})
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(9, 4))
+    a1.plot(v / s, v, "o", color="k", ms=4)
+    a1.plot(vfit / grid, vfit, "-")
+    a1.set_xlabel("v / S")
+    a1.set_ylabel("v")
+    a1.set_title("Eadie-Hofstee (display only)", fontsize=9)
+    a2.plot(1 / s, 1 / v, "o", color="k", ms=4)
+    a2.plot(1 / grid, 1 / vfit, "-")
+    a2.set_xlabel("1 / S")
+    a2.set_ylabel("1 / v")
+    a2.set_title("Lineweaver-Burk (display only)", fontsize=9)
+    fig.suptitle("parameters from the nonlinear fit; lines are that fit, transformed", fontsize=8)
+    fig.tight_layout()
+    path = Path(path)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path

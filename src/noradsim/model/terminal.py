@@ -1,0 +1,319 @@
+"""The noradrenergic terminal field of one region, with its LC drive and drug PK.
+
+:func:`build_terminal_model` declares the whole rate model as data (reactions and
+rules over cited parameters): tyrosine → L-DOPA (TH, end-product inhibited, activated
+with firing) → dopamine (AADC) → vesicles (VMAT2) → NE (DBH, inside vesicles);
+reserve and releasable vesicular pools; release per action potential scaled by
+extracellular Ca2+, reduced by presynaptic alpha2 activation, blocked by TTX; K+
+depolarisation; NET reuptake (competitively inhibited by every drug present, by its Ki)
+and reverse transport; diffusion and COMT clearance; MAO (cytosolic NE → DHPG) and
+MHPG formation; the LC firing rate with somatodendritic alpha2 feedback; stressors;
+and for each drug present, a one-compartment PK model with a brain ECF compartment.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..drugs import Drug, DrugLibrary, load_library
+from ..errors import InputError, unknown
+from ..parameters import Parameter, data_path, read_toml
+from .blocks import competitive_factor, hill, michaelis_menten, operational_activation, softplus_rate
+from .core import Model, ModelBuilder
+
+NE_MOLAR_MASS = 169.18  # g/mol, norepinephrine free base (PubChem CID 439260)
+REGIONS = ("prefrontal_cortex", "frontal_cortex", "cingulate_cortex", "occipital_cortex", "hippocampus", "hypothalamus")
+
+
+@lru_cache(maxsize=1)
+def terminal_parameters() -> dict[str, Parameter]:
+    doc = read_toml(data_path("terminal.toml"))
+    from ..parameters import _record
+
+    return {k: _record(k, v, "terminal.toml") for k, v in doc["parameters"].items()}
+
+
+@lru_cache(maxsize=1)
+def lc_tables() -> tuple[dict[str, Parameter], dict[str, Parameter]]:
+    """LC rate-law parameters and state drives (``data/lc.toml``)."""
+    from ..parameters import _record
+
+    doc = read_toml(data_path("lc.toml"))
+    params = {k: _record(k, v, "lc.toml") for k, v in doc["parameters"].items()}
+    states = {s: _record(f"drive_{s}", v["drive"], "lc.toml") for s, v in doc["state"].items()}
+    return params, states
+
+
+@lru_cache(maxsize=1)
+def region_table() -> dict[str, dict[str, Parameter]]:
+    from ..parameters import _record
+
+    doc = read_toml(data_path("regions.toml"))
+    return {r: {k: _record(k, v, f"regions.toml {r}") for k, v in t.items()} for r, t in doc["region"].items()}
+
+
+def states() -> list[str]:
+    return list(lc_tables()[1])
+
+
+def ident(drug_name: str) -> str:
+    """A model identifier for a drug name (``alpha-methyl-p-tyrosine`` → ``d_alpha_methyl_p_tyrosine``)."""
+    return "d_" + re.sub(r"[^A-Za-z0-9]+", "_", drug_name.lower()).strip("_")
+
+
+@dataclass(frozen=True)
+class DrugUse:
+    """A drug in the experiment and the routes by which it is given."""
+
+    name: str
+    routes: tuple[str, ...] = ()
+
+
+def _pair(p: Parameter, name: str, value: float | None = None, unit: str | None = None) -> Parameter:
+    return Parameter(name, p.value if value is None else value, unit or p.unit, p.species, p.source,
+                     p.description, p.min, p.max, p.note)
+
+
+def build_terminal_model(region: str = "prefrontal_cortex", *, state: str = "awake",
+                         drugs: tuple[DrugUse, ...] = (), library: DrugLibrary | None = None,
+                         species: str = "rat") -> Model:
+    """Declare the rate model for ``region`` with the given drugs.
+
+    Parameters
+    ----------
+    region : str
+        One of :data:`REGIONS`.
+    state : str
+        Behavioural state (sets the LC drive): see ``noradsim params``.
+    drugs : tuple of DrugUse
+        Drugs present and their routes (each adds PK species and binding terms).
+    library : DrugLibrary, optional
+        Drug library (default: the shipped one).
+
+    Examples
+    --------
+    >>> m = build_terminal_model("hippocampus")
+    >>> "net_uptake" in [r.name for r in m.reactions]
+    True
+    """
+    if region not in REGIONS:
+        raise unknown("region", region, REGIONS)
+    lc_params, drives = lc_tables()
+    if state not in drives:
+        raise unknown("state", state, drives)
+    if species != "rat":
+        raise InputError(f"species: the terminal model is parameterised for rat only, got {species!r}")
+    library = library or load_library()
+    b = ModelBuilder(f"ne_terminal_{region}", f"Noradrenergic terminal field, rat {region}, state {state}")
+    for p in terminal_parameters().values():
+        b.add_parameter(p)
+    for p in lc_params.values():
+        b.add_parameter(p)
+    for p in region_table()[region].values():
+        b.add_parameter(p)
+    b.add_parameter(_pair(drives[state], "state_drive"))
+    b.parameter("stress_drive", 0.0, "1", "rat", "set by stimuli in an experiment (0 = none)", min=-math.inf)
+    b.parameter("lc_drive_offset", 0.0, "1", "rat", "disease phenotypes and lesions (0 = none)", min=-math.inf)
+    b.parameter("lc_neuron_fraction", 1.0, "1", "rat", "fraction of LC neurons present (1 = intact; phenotypes)")
+    b.parameter("probe_delivery", 0.0, "1", "rat", "set by the microdialysis protocol: fraction of a perfusate change seen by the sampled tissue (Bungay et al. 1990)")
+    b.parameter("ca_perfusate", 1.2, "mM", "rat", "aCSF Ca2+ (set by the protocol)")
+    b.parameter("k_perfusate", 3.0, "mM", "rat", "aCSF K+ (set by the protocol)")
+    b.parameter("ttx_perfusate", 0.0, "nM", "rat", "TTX in the perfusate (set by the protocol)")
+    b.parameter("ng_per_nmol_ne", NE_MOLAR_MASS, "ng/nmol", "any", "PubChem CID 439260 (norepinephrine, 169.18 g/mol)")
+
+    b.compartment("terminal", 1.0, "noradrenergic terminals, per litre of tissue")
+    b.compartment("ecs", "ecs_fraction", "extracellular space, litre per litre of tissue")
+    b.compartment("lc", 1.0, "locus coeruleus (somatodendritic extracellular space, firing rate)")
+    b.compartment("body", 1.0, "drug depots, per kg body weight")
+
+    # state guesses close to the baseline steady state (the protocol equilibrates anyway)
+    b.species("tyr", "terminal", 100000.0, description="cytosolic tyrosine")
+    b.species("dopa", "terminal", 0.1, description="cytosolic L-DOPA")
+    b.species("da_cyt", "terminal", 0.2, description="cytosolic dopamine")
+    b.species("da_ves", "terminal", 40.0, description="vesicular dopamine (DBH substrate)")
+    b.species("ne_ves", "terminal", 1600.0, description="reserve vesicular NE")
+    b.species("ne_rrp", "terminal", 12.0, description="readily releasable vesicular NE")
+    b.species("ne_cyt", "terminal", 2.5, description="cytosolic NE")
+    b.species("ne_ecf", "ecs", 1.5, description="extracellular NE")
+    b.species("dhpg", "terminal", 30.0, description="DHPG (MAO product)")
+    b.species("nmn", "terminal", 1.0, description="normetanephrine (COMT product)")
+    b.species("mhpg", "terminal", 20.0, description="MHPG")
+    b.species("ne_lc", "lc", 1.5, description="somatodendritic extracellular NE in the LC")
+    b.species("lc_rate", "lc", 2.0, "Hz", description="mean LC firing rate")
+    b.species("stress", "lc", 0.0, "1", description="stress-evoked LC drive")
+
+    uses = {u.name.lower(): u for u in drugs}
+    drug_objs: list[tuple[Drug, DrugUse, str]] = [(library.get(u.name), u, ident(library.get(u.name).name)) for u in uses.values()]
+    net_t, net_lc, a2_ag_t, a2_ant_t, a2_ag_lc, a2_ant_lc = [], [], [], [], [], []
+    mao_rev, comt, vmat_rev, th_inh, mao_irrev, vmat_irrev = [], [], [], [], [], []
+    for drug, use, d in drug_objs:
+        _add_pk(b, drug, use, d)
+        b.rule(f"{d}_eff", f"{d}_b + probe_delivery*{d}_perfusate", "nM", f"{drug.name} at terminals near the probe")
+        b.rule(f"{d}_lc", f"{d}_b + {d}_lc_local", "nM", f"{drug.name} in the LC")
+
+        def kpar(target: str, short: str):
+            bind = drug.binding(target, species)
+            if bind is None:
+                return None
+            b.parameter(f"{d}_ki_{short}", bind.ki.value, "nM", bind.species, bind.ki.source)
+            return bind
+
+        if kpar("NET", "net"):
+            net_t.append((f"{d}_eff", f"{d}_ki_net"))
+            net_lc.append((f"{d}_lc", f"{d}_ki_net"))
+        bind = kpar("alpha2A", "a2")
+        if bind:
+            if bind.efficacy and bind.efficacy.value > 0:
+                b.parameter(f"{d}_efficacy_a2", bind.efficacy.value, "1", bind.species, bind.efficacy.source)
+                b.rule(f"{d}_tau_a2", f"{d}_efficacy_a2*ne_alpha2_tau", "1")
+                a2_ag_t.append((f"{d}_eff", f"{d}_ki_a2", f"{d}_tau_a2"))
+                a2_ag_lc.append((f"{d}_lc", f"{d}_ki_a2", f"{d}_tau_a2"))
+            else:
+                a2_ant_t.append((f"{d}_eff", f"{d}_ki_a2"))
+                a2_ant_lc.append((f"{d}_lc", f"{d}_ki_a2"))
+        bind = kpar("MAO_A", "mao")
+        if bind:
+            if bind.mechanism == "irreversible":
+                b.parameter(f"{d}_kinact_mao", bind.kinact.value, "1/s", bind.species, bind.kinact.source)
+                mao_irrev.append(d)
+            else:
+                mao_rev.append((f"{d}_eff", f"{d}_ki_mao"))
+        if kpar("COMT", "comt"):
+            comt.append((f"{d}_eff", f"{d}_ki_comt"))
+        bind = kpar("VMAT2", "vmat")
+        if bind:
+            if bind.mechanism == "irreversible":
+                b.parameter(f"{d}_kinact_vmat", bind.kinact.value, "1/s", bind.species, bind.kinact.source)
+                vmat_irrev.append(d)
+            else:
+                vmat_rev.append((f"{d}_eff", f"{d}_ki_vmat"))
+        if kpar("TH", "th"):
+            th_inh.append((f"{d}_eff", f"{d}_ki_th"))
+
+    # ---- enzyme activity states for irreversible inhibitors
+    if mao_irrev:
+        b.species("mao_active", "terminal", 1.0, "1", "fraction of MAO-A not irreversibly inhibited")
+        b.reaction("mao_resynthesis", "k_mao_synthesis*(1 - mao_active)", products={"mao_active": 1})
+        for d in mao_irrev:
+            b.reaction(f"{d}_mao_inactivation", f"{d}_kinact_mao*{d}_eff/({d}_ki_mao + {d}_eff)*mao_active",
+                       reactants={"mao_active": 1}, mechanism="irreversible MAO inactivation (kinact, KI)")
+        mao_active = "mao_active"
+    else:
+        mao_active = "1"
+    if vmat_irrev:
+        b.species("vmat_active", "terminal", 1.0, "1", "fraction of VMAT2 not irreversibly blocked")
+        b.reaction("vmat_resynthesis", "k_vmat_synthesis*(1 - vmat_active)", products={"vmat_active": 1})
+        for d in vmat_irrev:
+            b.reaction(f"{d}_vmat_inactivation", f"{d}_kinact_vmat*{d}_eff/({d}_ki_vmat + {d}_eff)*vmat_active",
+                       reactants={"vmat_active": 1}, mechanism="irreversible VMAT2 block")
+        vmat_active = "vmat_active"
+    else:
+        vmat_active = "1"
+
+    # ---- rules (derived quantities)
+    b.rule("ca_local", "ca_normal + probe_delivery*(ca_perfusate - ca_normal)", "mM")
+    b.rule("k_local", "k_normal + probe_delivery*(k_perfusate - k_normal)", "mM")
+    b.rule("ttx_local", "probe_delivery*ttx_perfusate", "nM")
+    b.rule("net_factor", competitive_factor(net_t), "1", "apparent-Km factor of NET near the probe")
+    b.rule("net_factor_lc", competitive_factor(net_lc), "1", "apparent-Km factor of NET in the LC")
+    b.rule("mao_factor", f"{mao_active}/({competitive_factor(mao_rev)})", "1", "MAO-A activity left")
+    b.rule("comt_factor", f"1/({competitive_factor(comt)})", "1", "COMT activity left")
+    b.rule("vmat_factor", f"{vmat_active}/({competitive_factor(vmat_rev)})", "1", "VMAT2 activity left")
+    b.rule("a2_terminal", operational_activation([("ne_ecf", "ne_alpha2_k", "ne_alpha2_tau")] + a2_ag_t, a2_ant_t),
+           "1", "presynaptic alpha2A activation (operational model)")
+    b.rule("a2_lc", operational_activation([("ne_lc", "ne_alpha2_k", "ne_alpha2_tau")] + a2_ag_lc, a2_ant_lc),
+           "1", "somatodendritic alpha2A activation in the LC")
+    b.rule("net_occupancy", f"1 - 1/net_factor", "1", "fraction of NET occupied by drugs")
+    b.rule("ca_gate", f"({hill('ca_local', 'ca_k_release', 'ca_hill')})/({hill('ca_normal', 'ca_k_release', 'ca_hill')})", "1")
+    b.rule("ttx_gate", "1/(1 + ttx_local/ttx_ic50)", "1")
+    b.rule("depol_rate", f"k_depol_max*{hill('k_local', 'k_depol_half', 'k_depol_hill')}", "1/s")
+    b.rule("lc_drive", "state_drive + stress + lc_drive_offset", "1")
+    b.rule("lc_target_rate", softplus_rate("(lc_drive - lc_alpha2_weight*a2_lc)", "lc_rate_scale", "lc_threshold", "lc_softness"), "Hz")
+    b.rule("terminal_rate", "lc_rate*lc_neuron_fraction", "Hz", "spikes invading the terminal field")
+    b.rule("tissue_ne", "(ne_ves + ne_rrp + ne_cyt + ecs_fraction*ne_ecf)*ng_per_nmol_ne/1000", "ng/g")
+
+    # ---- synthesis
+    th_factor = competitive_factor(th_inh)
+    b.reaction("tyr_supply", "k_tyr_supply*(tyr_brain - tyr)", products={"tyr": 1}, mechanism="LAT1 transport")
+    b.reaction("th", f"th_vmax*innervation*(1 + th_phos_gain*terminal_rate/(terminal_rate + th_phos_f50))"
+               f"*tyr/(th_km_tyr*({th_factor}) + tyr)/(1 + (da_cyt + ne_cyt)/th_ki_catechol)",
+               {"tyr": 1}, {"dopa": 1}, "tyrosine hydroxylase", "rate-limiting; end-product inhibited; activated with firing")
+    b.reaction("aadc", "k_aadc*dopa", {"dopa": 1}, {"da_cyt": 1}, "aromatic L-amino acid decarboxylase")
+    b.reaction("vmat2_da", f"vmat_vmax*innervation*vmat_factor*da_cyt/(vmat_km_da*(1 + ne_cyt/vmat_km_ne) + da_cyt)",
+               {"da_cyt": 1}, {"da_ves": 1}, "VMAT2 uptake of dopamine")
+    b.reaction("mao_da", "k_mao*mao_factor*da_cyt", {"da_cyt": 1}, {}, "MAO deamination of cytosolic dopamine (DOPAC)")
+    b.reaction("dbh", "k_dbh*da_ves", {"da_ves": 1}, {"ne_ves": 1}, "dopamine beta-hydroxylase inside vesicles")
+    # ---- storage
+    b.reaction("vmat2_ne", f"vmat_vmax*innervation*vmat_factor*ne_cyt/(vmat_km_ne*(1 + da_cyt/vmat_km_da) + ne_cyt)",
+               {"ne_cyt": 1}, {"ne_ves": 1}, "VMAT2 repackaging of cytosolic NE")
+    b.reaction("vesicle_leak", "k_vesicle_leak*ne_ves", {"ne_ves": 1}, {"ne_cyt": 1}, "passive leak from vesicles")
+    b.reaction("mobilisation", "k_mobilisation*(releasable_fraction*ne_ves - ne_rrp)", {"ne_ves": 1}, {"ne_rrp": 1},
+               "reserve to readily releasable pool")
+    # ---- release
+    b.reaction("release", "terminal_rate*release_per_spike*ca_gate*ttx_gate*(1 - alpha2_max_inhibition*a2_terminal)*ne_rrp",
+               {"ne_rrp": 1}, {"ne_ecf": 1}, "exocytosis per action potential",
+               "Ca2+-dependent (Hill), alpha2-inhibited, TTX-sensitive")
+    b.reaction("depol_release", "depol_rate*ca_gate*ne_rrp", {"ne_rrp": 1}, {"ne_ecf": 1},
+               "K+-depolarisation-evoked exocytosis", "Ca2+-dependent, impulse-independent")
+    # ---- inactivation
+    b.reaction("net_uptake", michaelis_menten("ne_ecf", "net_vmax*innervation", "net_km", "net_factor"),
+               {"ne_ecf": 1}, {"ne_cyt": 1}, "NET reuptake", "Michaelis-Menten, competitive inhibition by drugs")
+    b.reaction("net_efflux", "k_net_efflux*ne_cyt/net_factor", {"ne_cyt": 1}, {"ne_ecf": 1}, "NET reverse transport")
+    b.reaction("comt_ecf", "k_comt_ecf*comt_factor*ne_ecf*ecs_fraction", {"ne_ecf": 1}, {"nmn": 1},
+               "COMT in glia and postsynaptic cells")
+    b.reaction("diffusion_loss", "k_diffusion_loss*ne_ecf*ecs_fraction", {"ne_ecf": 1}, {},
+               "diffusion to blood, uptake-2")
+    b.reaction("mao_ne", "k_mao*mao_factor*ne_cyt", {"ne_cyt": 1}, {"dhpg": 1}, "MAO-A on mitochondria")
+    b.reaction("dhpg_comt", "k_dhpg_comt*comt_factor*dhpg", {"dhpg": 1}, {"mhpg": 1}, "COMT: DHPG to MHPG")
+    b.reaction("dhpg_out", "k_dhpg_out*dhpg", {"dhpg": 1}, {}, "DHPG efflux")
+    b.reaction("nmn_mao", "k_nmn_mao*mao_factor*nmn", {"nmn": 1}, {"mhpg": 1}, "MAO: normetanephrine to MHPG")
+    b.reaction("mhpg_out", "k_mhpg_out*mhpg", {"mhpg": 1}, {}, "MHPG clearance to CSF and blood")
+    # ---- locus coeruleus
+    b.reaction("lc_dendritic_release", "lc_release_gain*lc_rate", {}, {"ne_lc": 1}, "somatodendritic NE release in the LC")
+    b.reaction("lc_ne_clearance", "(k_lc_net/net_factor_lc + k_lc_other)*ne_lc", {"ne_lc": 1}, {}, "NET and other clearance in the LC")
+    b.reaction("lc_rate_dynamics", "(lc_target_rate - lc_rate)/lc_tau", {}, {"lc_rate": 1}, "LC population rate relaxes to its f-I curve")
+    b.reaction("stress_dynamics", "(stress_drive - stress)/tau_stress_on", {}, {"stress": 1}, "stressor drive to the LC")
+    return b.build()
+
+
+def _add_pk(b: ModelBuilder, drug: Drug, use: DrugUse, d: str) -> None:
+    """One-compartment plasma PK with first-order absorption per route and a brain ECF compartment."""
+    systemic = [r for r in use.routes if r in ("iv", "ip", "sc", "po", "sc_minipump")]
+    pk = drug.pk
+    if systemic and pk is None:
+        raise InputError(f"drug {drug.name}: no pharmacokinetics in the library for systemic route {systemic[0]!r}")
+    b.parameter(f"{d}_molar_mass", drug.molar_mass.value, "g/mol", "any", drug.molar_mass.source)
+    if pk is not None:
+        b.parameter(f"{d}_volume", pk.volume.value, "L/kg", pk.species, pk.volume.source)
+        b.parameter(f"{d}_clearance", pk.clearance.value / 3600.0, "L/s/kg", pk.species, pk.clearance.source)
+        b.parameter(f"{d}_fu", pk.fu_plasma.value, "1", pk.species, pk.fu_plasma.source)
+        b.parameter(f"{d}_kpuu", pk.kpuu_brain.value, "1", pk.species, pk.kpuu_brain.source)
+        b.parameter(f"{d}_k_brain", math.log(2) / pk.brain_equilibration.value, "1/s", pk.species, pk.brain_equilibration.source)
+        b.compartment(f"{d}_central", f"{d}_volume", f"{drug.name} central volume per kg")
+        b.species(f"{d}_p", f"{d}_central", 0.0, description=f"{drug.name} total plasma concentration")
+        b.parameter(f"{d}_infusion", 0.0, "nmol/s/kg", pk.species, "set by s.c. minipump interventions")
+        b.reaction(f"{d}_infusion_in", f"{d}_infusion", {}, {f"{d}_p": 1}, f"{drug.name} zero-order infusion")
+        b.reaction(f"{d}_elimination", f"{d}_clearance*{d}_p", {f"{d}_p": 1}, {}, f"{drug.name} elimination")
+        for r in sorted(set(systemic) - {"iv"}):
+            rk = "sc" if r == "sc_minipump" else r
+            if r == "sc_minipump":
+                continue
+            if rk not in pk.routes:
+                raise unknown(f"drug {drug.name}: route", r, ["iv"] + list(pk.routes))
+            rp = pk.routes[rk]
+            b.parameter(f"{d}_F_{r}", rp.bioavailability.value, "1", pk.species, rp.bioavailability.source)
+            b.parameter(f"{d}_ka_{r}", math.log(2) / rp.absorption_halflife.value, "1/s", pk.species, rp.absorption_halflife.source)
+            b.species(f"{d}_depot_{r}", "body", 0.0, "nmol/kg", f"{drug.name} at the {r} absorption site")
+            b.reaction(f"{d}_absorption_{r}", f"{d}_ka_{r}*{d}_depot_{r}", {f"{d}_depot_{r}": 1}, {f"{d}_p": 1},
+                       f"{drug.name} {r} absorption")
+        b.species(f"{d}_b", "terminal", 0.0, description=f"{drug.name} unbound in brain ECF")
+        b.reaction(f"{d}_brain_equilibration", f"{d}_k_brain*({d}_kpuu*{d}_fu*{d}_p - {d}_b)", {}, {f"{d}_b": 1},
+                   f"{drug.name} plasma-brain equilibration (Kp,uu)")
+    else:
+        b.parameter(f"{d}_zero", 0.0, "nM", "any", "no systemic PK: local routes only")
+        b.rule(f"{d}_b", f"{d}_zero", "nM")
+    b.parameter(f"{d}_perfusate", 0.0, "nM", "rat", "set by reverse-dialysis interventions")
+    b.parameter(f"{d}_lc_local", 0.0, "nM", "rat", "set by iontophoresis at the LC")

@@ -1,0 +1,1 @@
+"""Virtual experiments (protocols) run on the noradsim models."""
