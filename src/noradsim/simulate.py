@@ -1,0 +1,230 @@
+"""Run the rate model under experimental conditions and return a labelled result.
+
+This is the path every protocol of minutes to days takes: conditions → drugs and routes
+→ declarative model → equilibrated baseline → segments at every intervention edge →
+engine → :class:`xarray.Dataset` with units and provenance.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import lru_cache
+
+import numpy as np
+import xarray as xr
+
+from . import __version__
+from .drugs import DrugLibrary, load_library
+from .engine import Segment, simulate
+from .errors import InputError, unknown
+from .experiment import Conditions, Intervention
+from .model.terminal import DrugUse, build_terminal_model, ident
+from .parameters import _record, data_path, read_toml
+from .protocols.microdialysis import Probe
+
+EQUILIBRATION_S = 20 * 86400.0
+
+
+@lru_cache(maxsize=1)
+def stimulus_drives() -> dict:
+    doc = read_toml(data_path("stimuli.toml"))
+    return {k: _record(k, v["drive"], "stimuli.toml") for k, v in doc["stimulus"].items()}
+
+
+def drug_uses(interventions) -> tuple[DrugUse, ...]:
+    routes: dict[str, set] = {}
+    for iv in interventions:
+        if iv.kind == "drug":
+            routes.setdefault(iv.drug.lower(), set()).add(iv.route)
+    return tuple(DrugUse(n, tuple(sorted(r))) for n, r in sorted(routes.items()))
+
+
+_STEADY: dict = {}
+
+
+def steady_state(model, engine: str = "roadrunner") -> dict[str, float]:
+    """Baseline state: the model run drug-free for 20 days (cached per structure and values)."""
+    key = (model.fingerprint(), tuple(sorted(model.parameters.values().items())), engine)
+    if key not in _STEADY:
+        tr = simulate(model, [Segment(0.0, EQUILIBRATION_S)], dt=EQUILIBRATION_S / 4, engine=engine)
+        y = tr.final_state(model.species_names)
+        tr2 = simulate(model, [Segment(0.0, 86400.0)], y0=y, dt=86400.0, engine=engine)
+        y2 = tr2.final_state(model.species_names)
+        drift = max(abs(y2[s] - y[s]) / (abs(y[s]) + 1e-9) for s in y)
+        if drift > 1e-3:
+            raise RuntimeError(f"baseline did not reach steady state (relative drift {drift:.2g} per day)")
+        _STEADY[key] = y2
+    return dict(_STEADY[key])
+
+
+def _segments(cond: Conditions, model, library: DrugLibrary, t0: float, t1: float, scan_dose: float | None):
+    ivs = list(cond.interventions)
+    edges = {t0, t1}
+    for iv in ivs:
+        if t0 < iv.at < t1:
+            edges.add(iv.at)
+        if iv.duration and t0 < iv.end < t1:
+            edges.add(iv.end)
+    edges = sorted(edges)
+    params = model.parameters
+    stim = stimulus_drives()
+    segs = []
+    for a, b in zip(edges[:-1], edges[1:]):
+        over: dict[str, float] = {}
+        bumps: dict[str, float] = {}
+        for iv in ivs:
+            active = iv.at <= a < (iv.end if iv.duration else iv.at)
+            if iv.kind == "perfusate" and active:
+                if iv.perfusate == "calcium_free":
+                    over["ca_perfusate"] = 0.0
+                elif iv.perfusate == "calcium":
+                    over["ca_perfusate"] = iv.concentration
+                elif iv.perfusate == "potassium":
+                    over["k_perfusate"] = iv.concentration
+                elif iv.perfusate == "tetrodotoxin":
+                    over["ttx_perfusate"] = iv.concentration
+            elif iv.kind == "stimulus" and active:
+                if iv.stimulus not in stim:
+                    raise InputError(f"stimulus {iv.stimulus!r} is not modelled by the rate model; allowed: {', '.join(stim)}")
+                over["stress_drive"] = over.get("stress_drive", 0.0) + stim[iv.stimulus].value
+            elif iv.kind == "drug":
+                d = ident(library.get(iv.drug).name)
+                mw = params[f"{d}_molar_mass"].value
+                dose = scan_dose if iv.scan else iv.dose
+                if iv.route in ("ip", "sc", "po") and math.isclose(iv.at, a):
+                    nmol = dose * 1e6 / mw
+                    bumps[f"{d}_depot_{iv.route}"] = bumps.get(f"{d}_depot_{iv.route}", 0.0) + params[f"{d}_F_{iv.route}"].value * nmol
+                elif iv.route == "iv" and math.isclose(iv.at, a):
+                    nmol = dose * 1e6 / mw
+                    bumps[f"{d}_p"] = bumps.get(f"{d}_p", 0.0) + nmol / params[f"{d}_volume"].value
+                elif iv.route == "sc_minipump" and active:
+                    f_sc = params[f"{d}_F_sc"].value if f"{d}_F_sc" in params else 1.0
+                    over[f"{d}_infusion"] = over.get(f"{d}_infusion", 0.0) + dose * 1e6 / mw / 86400.0 * f_sc
+                elif iv.route == "reverse_dialysis" and active:
+                    conc = iv.concentration if not iv.scan else scan_dose
+                    over[f"{d}_perfusate"] = conc
+                elif iv.route == "iontophoresis":
+                    raise InputError("route iontophoresis: local ejection at the LC is simulated by the recording protocol (protocol = 'recording'), not by the rate model")
+                elif iv.route == "bath":
+                    raise InputError("route bath: bath application belongs to in vitro assays (measures net_uptake, net_inhibition)")
+        segs.append(Segment(a, b, over, bumps))
+    return segs
+
+
+def simulate_conditions(cond: Conditions, *, library: DrugLibrary | None = None, scan_dose: float | None = None,
+                        engine: str = "roadrunner", dt: float = 60.0, parameters: dict[str, float] | None = None,
+                        t_start: float | None = None, t_stop: float | None = None) -> xr.Dataset:
+    """Simulate the rate model under ``cond`` and return an :class:`xarray.Dataset`.
+
+    Parameters
+    ----------
+    cond : Conditions
+        Subject, region, state, probe and interventions.
+    scan_dose : float, optional
+        Dose (mg/kg) for an intervention whose dose is ``"scan"``.
+    parameters : dict, optional
+        Overrides of model parameter values (names as in ``noradsim params``).
+
+    Returns
+    -------
+    xarray.Dataset
+        Time in min; variables with a ``units`` attribute; provenance in ``attrs``.
+    """
+    library = library or load_library()
+    if cond.species != "rat":
+        raise InputError(f"species: the rate model is parameterised for rat; {cond.species!r} is not supported yet")
+    region = cond.region if cond.region not in ("locus_coeruleus", "in_vitro") else "prefrontal_cortex"
+    if cond.region == "in_vitro":
+        raise InputError("region in_vitro: use the assay protocol (measures net_uptake, net_inhibition)")
+    uses = drug_uses(cond.interventions)
+    for u in uses:
+        library.get(u.name)
+    model = build_terminal_model(region, state=cond.state, drugs=uses, library=library)
+    length_cm = (cond.probe_length or model.parameters["probe_length"].value) / 10.0
+    probe = Probe(length_cm, cond.flow, model.parameters["ecs_fraction"].value)
+    over = {"probe_delivery": probe.delivery_fraction()}
+    over.update(parameters or {})
+    model = model.with_parameters(over)
+    y0 = steady_state(model, engine)
+    starts = [cond.baseline[0], cond.window[0]] + [iv.at for iv in cond.interventions]
+    ends = [cond.window[1], cond.baseline[1]] + [iv.end for iv in cond.interventions]
+    t0 = min(starts) if t_start is None else t_start
+    t1 = max(ends) if t_stop is None else t_stop
+    segs = _segments(cond, model, library, t0, t1, scan_dose)
+    tr = simulate(model, segs, y0=y0, dt=dt, engine=engine)
+    return _dataset(tr, model, cond, probe, library, engine)
+
+
+def clearance_rate_constant(values: dict[str, np.ndarray], p: dict[str, float]) -> np.ndarray:
+    """First-order clearance rate constant of extracellular NE (1/s) along a trajectory."""
+    net = p["net_vmax"] * p["innervation"] / (p["ecs_fraction"] * (p["net_km"] * values["net_factor"] + values["ne_ecf"]))
+    return net + p["k_comt_ecf"] * values["comt_factor"] + p["k_diffusion_loss"]
+
+
+def _dataset(tr, model, cond: Conditions, probe: Probe, library, engine: str) -> xr.Dataset:
+    p = model.parameters.values()
+    keep = np.append(np.diff(tr.time) > 0, True)  # at an event keep the value after it
+    t_min = tr.time[keep] / 60.0
+    v = {k: a[keep] for k, a in tr.values.items()}
+    k_e = clearance_rate_constant(v, p)
+    e_vivo = probe.in_vivo_extraction(k_e)
+    r_vitro = probe.in_vitro_recovery()
+    dial = e_vivo * v["ne_ecf"]
+
+    def var(x, units, long):
+        return xr.DataArray(np.asarray(x, dtype=float), dims=("time",), attrs={"units": units, "long_name": long})
+
+    data = {
+        "ne_ecf": var(v["ne_ecf"], "nM", "extracellular NE (true)"),
+        "dialysate_ne": var(dial, "nM", "NE in dialysate"),
+        "extracellular_ne": var(dial / r_vitro, "nM", "extracellular NE, dialysate corrected for in vitro recovery"),
+        "extraction_fraction": var(e_vivo, "1", "in vivo extraction fraction (Bungay et al. 1990)"),
+        "lc_firing_rate": var(v["lc_rate"], "Hz", "LC mean firing rate"),
+        "tissue_ne": var(v["tissue_ne"], "ng/g", "tissue NE content"),
+        "alpha2_terminal_activation": var(v["a2_terminal"], "1", "presynaptic alpha2A activation"),
+        "alpha2_lc_activation": var(v["a2_lc"], "1", "LC somatodendritic alpha2A activation"),
+        "net_occupancy": var(v["net_occupancy"], "1", "NET occupancy by drugs (terminal field)"),
+        "ne_vesicular": var(v["ne_ves"] + v["ne_rrp"], "nM", "vesicular NE (per tissue volume)"),
+        "ne_cytosolic": var(v["ne_cyt"], "nM", "cytosolic NE (per tissue volume)"),
+        "dhpg": var(v["dhpg"], "nM", "DHPG (tissue)"),
+        "mhpg": var(v["mhpg"], "nM", "MHPG (tissue)"),
+        "normetanephrine": var(v["nmn"], "nM", "normetanephrine (tissue)"),
+        "th_rate": var(_rate(v, model, "th"), "nM/s", "tyrosine hydroxylase flux (per tissue volume)"),
+    }
+    for u in drug_uses(cond.interventions):
+        d = ident(library.get(u.name).name)
+        if f"{d}_p" in v:
+            data[f"{u.name}_plasma"] = var(v[f"{d}_p"], "nM", f"{u.name} total plasma concentration")
+        data[f"{u.name}_brain"] = var(v[f"{d}_eff"], "nM", f"{u.name} unbound in brain ECF (at the probe)")
+    ds = xr.Dataset(data, coords={"time": ("time", t_min, {"units": "min"})})
+    ds.attrs.update({
+        "noradsim_version": __version__,
+        "model": model.name,
+        "engine": engine,
+        "species": cond.species,
+        "region": cond.region,
+        "state": cond.state,
+        "probe_length_cm": probe.length_cm,
+        "flow_ul_min": cond.flow,
+        "in_vitro_recovery": r_vitro,
+        "probe_delivery_fraction": p["probe_delivery"],
+        "parameters": json.dumps(p),
+        "interventions": json.dumps([iv.__dict__ for iv in cond.interventions]),
+    })
+    return ds
+
+
+def _rate(values: dict, model, name: str) -> np.ndarray:
+    """Evaluate one reaction's rate along a trajectory (numpy, from the declaration)."""
+    from .engine.scipy_engine import _py
+    import math as _m
+
+    rx = next(r for r in model.reactions if r.name == name)
+    ns = {k: np.asarray(val) for k, val in values.items()}
+    ns.update(model.parameters.values())
+    ns.update({"math": _m, "_exp": np.exp, "ln": np.log, "exp": np.exp})
+    expr = _py(rx.rate).replace("math.log", "np.log").replace("_exp", "np.exp")
+    ns["np"] = np
+    shape = next(iter(values.values())).shape
+    return np.broadcast_to(eval(expr, {"__builtins__": {}}, ns), shape).astype(float)  # noqa: S307 (own declaration)

@@ -1,0 +1,16 @@
+"""The one vocabulary shared by experiment files, targets files, the CLI and the API."""
+
+SPECIES = ("rat", "mouse", "cat", "monkey", "human")
+REGIONS = ("prefrontal_cortex", "frontal_cortex", "cingulate_cortex", "occipital_cortex", "hippocampus",
+           "hypothalamus", "locus_coeruleus", "in_vitro")
+STATES = ("awake", "active_wake", "quiet_wake", "sws", "rem", "anesthetized:chloral_hydrate",
+          "anesthetized:halothane", "anesthetized:isoflurane", "anesthetized:urethane")
+PREPARATIONS = ("in_vivo", "cells:hNET", "cells:SK-N-BE(2)C", "slice")
+MEASURES = ("extracellular_ne", "dialysate_ne", "lc_firing_rate", "lc_phasic_response", "lc_spike_width",
+            "tissue_ne", "net_uptake", "net_inhibition")
+STATISTICS = ("mean", "peak_percent_baseline", "min_percent_baseline", "mean_percent_baseline", "ed50",
+              "latency", "inhibition_duration", "width", "km", "ki")
+ROUTES = ("iv", "ip", "sc", "po", "sc_minipump", "reverse_dialysis", "iontophoresis", "bath")
+PERFUSATES = ("calcium_free", "calcium", "potassium", "tetrodotoxin")
+STIMULI = ("restraint", "tail_shock", "footshock", "footpinch", "tail_pinch", "sensory", "lc_electrical")
+PROTOCOLS = ("microdialysis", "recording", "inverted_u")
