@@ -46,6 +46,7 @@ class Target:
     scan: tuple[float, float] | None = None
     notes: str = ""
     sample_given: bool = False
+    raw_interventions: tuple = ()
 
 
 @dataclass
@@ -114,7 +115,7 @@ def parse_target(t: dict, index: int) -> Target:
         if sum(iv.scan for iv in cond.interventions) != 1:
             raise InputError(f"{where} interventions: statistic ed50 needs exactly one intervention with dose = 'scan'")
     return Target(tid, str(t["source"]), t["measure"], t["statistic"], unit, expected, low, high, cond, scan,
-                  str(t.get("notes", "")), "sample" in t)
+                  str(t.get("notes", "")), "sample" in t, tuple(dict(e) for e in t.get("interventions", [])))
 
 
 def _check_unit(unit: str, natural: str, where: str) -> None:
@@ -175,16 +176,14 @@ def evaluate(target: Target, library: DrugLibrary | None = None) -> Outcome:
                 from .protocols.assays import assay_target
             except ImportError as exc:
                 return unsupported(f"virtual NET assays not available: {exc}")
-            ivs = [dict(iv.__dict__) for iv in c.interventions]
-            value, why = assay_target(m, s, c.preparation, c.species, ivs, library)
+            value, why = assay_target(m, s, c.preparation, c.species, [dict(e) for e in target.raw_interventions], library)
             return result(_convert(value, "nM", target.unit), why)
         if m in ("lc_phasic_response", "lc_spike_width"):
             try:
                 from .lc.validation import lc_target
             except ImportError as exc:
                 return unsupported(f"spiking LC model not available: {exc}")
-            ivs = [dict(iv.__dict__) for iv in c.interventions]
-            value, why = lc_target(m, s, c.state, ivs, c.species)
+            value, why = lc_target(m, s, c.state, [dict(e) for e in target.raw_interventions], c.species)
             return result(_convert(value, "ms", target.unit), why)
         if s in ("latency", "inhibition_duration", "width", "km", "ki"):
             return unsupported(f"statistic {s} does not apply to measure {m}")
