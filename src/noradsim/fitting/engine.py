@@ -296,13 +296,17 @@ def summarize(expression: Expression, cols: dict, y: np.ndarray, p_hat: np.ndarr
     if not np.all(np.isfinite(jac)):
         cov = np.full((n_params, n_params), np.nan)
     else:
-        _, sing, vt = np.linalg.svd(jac, full_matrices=False)
+        # column scaling first: parameters of very different magnitude (Vmax 5e-17 mol/cell/min
+        # next to Km 420 nM) must not look singular
+        norms = np.linalg.norm(jac, axis=0)
+        norms[norms == 0] = 1.0
+        _, sing, vt = np.linalg.svd(jac / norms, full_matrices=False)
         tiny = sing <= sing[0] * n * np.finfo(float).eps if sing.size else sing
         if np.any(tiny):
             notes.append("the parameters are not all identifiable from these data (singular Jacobian)")
         inv = np.where(tiny, np.inf, 1.0 / np.where(tiny, 1.0, sing) ** 2)
         with np.errstate(invalid="ignore"):
-            cov = (vt.T * np.where(np.isinf(inv), 0.0, inv)) @ vt * s2
+            cov = (vt.T * np.where(np.isinf(inv), 0.0, inv)) @ vt * s2 / np.outer(norms, norms)
             if np.any(tiny):
                 bad = np.abs(vt[tiny]).max(axis=0) > 1e-8
                 cov[bad, :] = np.nan

@@ -109,9 +109,18 @@ def fit_uptake(substrate, velocity, *, sd=None, substrate_inhibition: bool = Fal
     start = {"Vmax": float(np.max(y)) * 1.2, "Km": _half_point(x, y, True)}
     if not substrate_inhibition:
         return _fit(UPTAKE, ["Vmax", "Km"], x, y, start, sd, "uptake (Michaelis-Menten)")
-    start["Ksi"] = float(np.max(x)) * 10
-    return _fit(UPTAKE_SUBSTRATE_INHIBITION, ["Vmax", "Km", "Ksi"], x, y, start, sd,
-                "uptake (Michaelis-Menten with substrate inhibition)")
+    # the velocity peaks at S = sqrt(Km Ksi): start Ksi from the observed peak
+    s_peak = float(x[np.argmax(y)])
+    rising = x <= s_peak
+    km0 = _half_point(x[rising], y[rising], True) if np.count_nonzero(rising) > 1 else start["Km"]
+    best = None
+    for ksi0 in {max(s_peak**2 / km0, 1e-12), float(np.max(x)) * 10}:
+        trial = {"Vmax": 2.0 * float(np.max(y)), "Km": km0, "Ksi": ksi0}
+        fit = _fit(UPTAKE_SUBSTRATE_INHIBITION, ["Vmax", "Km", "Ksi"], x, y, trial, sd,
+                   "uptake (Michaelis-Menten with substrate inhibition)")
+        if best is None or fit.rss < best.rss:
+            best = fit
+    return best
 
 
 def cheng_prusoff(ic50: float, substrate: float, km: float) -> float:

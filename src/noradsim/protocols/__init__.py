@@ -1,1 +1,1 @@
-"""Virtual experiments (protocols) run on the noradsim models."""
+"""Virtual experiment protocols: microdialysis, assays, recording."""

@@ -2,7 +2,8 @@
 
 A well holds a preparation expressing NET (``cells:hNET``, ``cells:SK-N-BE(2)C``,
 ``cells:C6-hNET``; ``noradsim/data/preparations.toml``) in buffer with NE. Uptake over a
-short incubation is simulated as an ODE with the NET rate law with competitive inhibition
+short incubation is simulated as an ODE with the terminal model's NET rate law
+(:mod:`noradsim.model.blocks`) with competitive inhibition
 by every drug present,
 
 .. math:: v = \\frac{V_{max} S}{K_m (1 + \\sum_i I_i / K_{i,i}) + S},
@@ -101,8 +102,22 @@ def get_preparation(name: str) -> Preparation:
     return preps[name]
 
 
+@lru_cache(maxsize=16)
+def _rate_law(n_inhibitors: int):
+    """The terminal model's NET rate law (``model.blocks``), parsed by the safe evaluator."""
+    from ..fitting.expression import parse
+    from ..model.blocks import competitive_factor, michaelis_menten
+
+    pairs = [(f"drug{i}", f"ki{i}") for i in range(n_inhibitors)]
+    return parse(michaelis_menten("ne", "vmax", "km", competitive_factor(pairs)))
+
+
 def net_uptake_rate(ne, vmax: float, km: float, inhibitors=()) -> np.ndarray:
     """NET uptake velocity with competitive inhibition by every drug present.
+
+    The rate law is the terminal model's own (:func:`noradsim.model.blocks.michaelis_menten`
+    with :func:`~noradsim.model.blocks.competitive_factor`),
+    :math:`v = V_{max} S / (K_m (1 + \\sum_i I_i/K_i) + S)`.
 
     Parameters
     ----------
@@ -120,9 +135,13 @@ def net_uptake_rate(ne, vmax: float, km: float, inhibitors=()) -> np.ndarray:
     >>> float(net_uptake_rate(420.0, 2.0, 420.0, [(5.0, 5.0)]))
     0.6666666666666666
     """
-    factor = 1.0 + sum(c / ki for c, ki in inhibitors)
-    ne = np.asarray(ne, dtype=float)
-    return vmax * ne / (km * factor + ne)
+    from ..fitting.expression import evaluate
+
+    inhibitors = list(inhibitors)
+    env = {"ne": np.asarray(ne, dtype=float), "vmax": float(vmax), "km": float(km)}
+    for i, (c, ki) in enumerate(inhibitors):
+        env[f"drug{i}"], env[f"ki{i}"] = float(c), float(ki)
+    return np.asarray(evaluate(_rate_law(len(inhibitors)), env), dtype=float)
 
 
 def incubation_time(prep: Preparation, inhibitors=()) -> float:
