@@ -1,0 +1,154 @@
+"""Run an experiment file: the one verb behind ``noradsim run``.
+
+An experiment file (``noradsim-experiment/1``, see ``docs/experiment_format.md``) names a
+``protocol``; this module validates the shared fields and hands the experiment to the
+protocol: ``microdialysis`` (rate model, here), ``recording`` (spiking LC,
+:mod:`noradsim.lc`), ``inverted_u`` (receptor read-outs, :mod:`noradsim.receptors`).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+
+from .drugs import DrugLibrary, load_library
+from .errors import InputError, unknown
+from .experiment import parse_conditions
+from .parameters import read_toml
+from .protocols.microdialysis import bin_samples
+from .units import parse_quantity
+from .vocabulary import PROTOCOLS
+
+SCHEMA = "noradsim-experiment/1"
+MICRODIALYSIS_KEYS = ("schema", "name", "protocol", "species", "region", "state", "preparation", "sample", "flow",
+                      "probe_length", "equilibration", "baseline", "window", "interventions", "parameters", "seed",
+                      "hplc", "description", "drugs", "placement")
+
+
+def load_experiment(path: str | Path) -> dict:
+    """Read and minimally check an experiment file (schema, protocol)."""
+    doc = read_toml(path)
+    where = Path(path).name
+    if doc.get("schema") != SCHEMA:
+        raise InputError(f"{where}: schema must be {SCHEMA!r}, got {doc.get('schema')!r}")
+    proto = doc.get("protocol")
+    if proto not in PROTOCOLS:
+        raise unknown(f"{where} protocol", proto, PROTOCOLS)
+    return doc
+
+
+def run_experiment(path: str | Path, out_dir: str | Path, *, seed: int | None = None,
+                   library: DrugLibrary | None = None, progress: bool = False) -> dict:
+    """Run the experiment in ``path`` and write its outputs into ``out_dir``."""
+    doc = load_experiment(path)
+    out_dir = Path(out_dir)
+    where = Path(path).name
+    extra = [Path(path).parent / f for f in doc.get("drugs", [])]
+    library = library or load_library(extra)
+    seed = int(doc.get("seed", 0) if seed is None else seed)
+    proto = doc["protocol"]
+    if proto == "microdialysis":
+        return run_microdialysis(doc, out_dir, where=where, seed=seed, library=library, progress=progress)
+    if proto == "recording":
+        from .lc.protocol import run_recording
+
+        return run_recording(doc, out_dir, seed=seed)
+    from .receptors.readouts import run_inverted_u
+
+    return run_inverted_u(doc, out_dir)
+
+
+def run_microdialysis(doc: dict, out_dir: Path, *, where: str = "experiment", seed: int = 0,
+                      library: DrugLibrary | None = None, progress: bool = False) -> dict:
+    """Virtual microdialysis: simulate, bin into samples, apply HPLC-ECD, write report/NetCDF/CSV."""
+    from tqdm import tqdm
+
+    from .report import microdialysis_figures, page, table
+    from .simulate import simulate_conditions
+    from .validate import mechanism_summary
+
+    for k in doc:
+        if k not in MICRODIALYSIS_KEYS:
+            raise unknown(f"{where}: field", k, MICRODIALYSIS_KEYS)
+    cond = parse_conditions(doc, where)
+    equil = parse_quantity(doc.get("equilibration", "120 min"), "time", f"{where} equilibration")
+    overrides = doc.get("parameters", {})
+    if not isinstance(overrides, dict):
+        raise InputError(f"{where} parameters: must be a table of name = value")
+    for k, v in overrides.items():
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            raise InputError(f"{where} parameters.{k}: must be a finite number")
+    hplc = doc.get("hplc", {})
+    lod = parse_quantity(hplc.get("detection_limit", "0.05 nM"), "concentration", f"{where} hplc.detection_limit")
+    cv = float(hplc.get("cv", 0.05))
+    if not 0 <= cv < 1:
+        raise InputError(f"{where} hplc.cv: must be in [0, 1)")
+    placement = doc.get("placement", {"region": cond.region})
+    steps = ["model and probe", "simulate", "samples and HPLC", "report"]
+    bar = tqdm(steps, disable=not progress, desc="microdialysis", leave=False)
+    bar.update(1)
+    ds = simulate_conditions(cond, library=library, parameters=overrides, dt=min(60.0, cond.sample / 10))
+    bar.update(1)
+    t = ds["time"].values * 60.0
+    lo = min(cond.baseline[0], cond.window[0])
+    hi = max(cond.window[1], cond.baseline[1])
+    starts, ends, dial = bin_samples(t, ds["dialysate_ne"].values, cond.sample, lo, hi)
+    rng = np.random.default_rng(seed)
+    measured = dial * (1.0 + cv * rng.standard_normal(dial.shape))
+    recovery = float(ds.attrs["in_vitro_recovery"])
+    corrected = measured / recovery
+    base = (starts >= cond.baseline[0] - 1e-6) & (ends <= cond.baseline[1] + 1e-6)
+    base_mean = float(np.mean(corrected[base])) if base.any() else float(corrected[0])
+    pct = 100.0 * corrected / base_mean
+    below = measured < lod
+    samples = {"start_min": starts / 60, "end_min": ends / 60, "percent_baseline": pct, "baseline_mean": base_mean,
+               "sample_min": cond.sample / 60}
+    placement_ok = placement.get("region", cond.region) == cond.region
+    bar.update(1)
+    ds.attrs["seed"] = seed
+    ds.attrs["hplc_cv"] = cv
+    ds.to_netcdf(out_dir / "results.nc", engine="h5netcdf")
+    with open(out_dir / "results.csv", "w") as fh:
+        fh.write("sample_start_min,sample_end_min,dialysate_nM,recovery_corrected_nM,percent_baseline,below_detection_limit\n")
+        for row in zip(starts / 60, ends / 60, measured, corrected, pct, below):
+            fh.write(f"{row[0]:g},{row[1]:g},{row[2]:.6g},{row[3]:.6g},{row[4]:.6g},{bool(row[5])}\n")
+    ivs = [iv.__dict__ for iv in cond.interventions]
+    imgs = microdialysis_figures(ds, samples, ivs)
+    mech = mechanism_summary(ds, cond)
+    win = (starts >= cond.window[0]) & (ends <= cond.window[1])
+    peak = float(np.max(pct[win])) if win.any() else float("nan")
+    trough = float(np.min(pct[win])) if win.any() else float("nan")
+    rows = [[f"{a:g}–{b:g}", f"{m:.3g}", f"{c:.3g}", f"{p:.0f}", "&lt; LOD" if bl else ""]
+            for a, b, m, c, p, bl in zip(starts / 60, ends / 60, measured, corrected, pct, below)]
+    params = json.loads(ds.attrs["parameters"])
+    from .model.terminal import build_terminal_model  # parameter sources for the provenance table
+    from .simulate import drug_uses
+
+    model = build_terminal_model(cond.region if cond.region != "locus_coeruleus" else "prefrontal_cortex",
+                                 state=cond.state, drugs=drug_uses(cond.interventions), library=library)
+    prow = [[p.name, f"{params.get(p.name, p.value):.4g}", html.escape(p.unit), p.species, html.escape(p.source)]
+            for p in model.parameters]
+    title = doc.get("name", where)
+    body = (
+        f"<p>{html.escape(str(doc.get('description', '')))}</p>"
+        f"<p><b>Subject</b>: {cond.species}, {cond.region}, state {cond.state}. "
+        f"<b>Probe</b>: {ds.attrs['probe_length_cm'] * 10:g} mm membrane, aCSF at {cond.flow:g} uL/min, "
+        f"{equil / 60:g} min equilibration, {cond.sample / 60:g}-min samples into antioxidant, HPLC-ECD "
+        f"(detection limit {lod:g} nM, CV {cv:.0%}, seed {seed}). In vitro recovery {recovery:.1%}; "
+        f"in vivo extraction at baseline {float(ds['extraction_fraction'].values[0]):.1%} (Bungay et al. 1990). "
+        f"<b>Placement check</b>: {'probe in ' + cond.region if placement_ok else 'MISPLACED: histology shows ' + html.escape(str(placement.get('region')))}.</p>"
+        f"<p><b>Result</b>: peak {peak:.0f} %, trough {trough:.0f} % of baseline "
+        f"(baseline {base_mean:.3g} nM recovery-corrected).<br><b>Mechanism</b>: {html.escape(mech)}</p>"
+        + "".join(imgs)
+        + "<h2>Samples</h2>" + table(["sample (min)", "dialysate (nM)", "corrected (nM)", "% baseline", ""], rows)
+        + "<h2>Parameters (value, unit, species, source)</h2>" + table(["name", "value", "unit", "species", "source"], prow)
+    )
+    (out_dir / "report.html").write_text(page(title, body))
+    bar.update(1)
+    bar.close()
+    return {"peak_percent_baseline": peak, "min_percent_baseline": trough, "baseline_nM": base_mean,
+            "mechanism": mech, "placement_ok": placement_ok, "n_samples": int(len(starts))}
