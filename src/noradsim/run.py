@@ -88,6 +88,16 @@ def run_microdialysis(doc: dict, out_dir: Path, *, where: str = "experiment", se
     if not 0 <= cv < 1:
         raise InputError(f"{where} hplc.cv: must be in [0, 1)")
     placement = doc.get("placement", {"region": cond.region})
+    from .model.terminal import build_terminal_model
+    from .simulate import drug_uses
+
+    if cond.species != "rat":
+        raise InputError(f"{where} species: the rate model is parameterised for rat; {cond.species!r} is not supported yet")
+    if cond.region in ("locus_coeruleus", "in_vitro"):
+        raise unknown(f"{where} region (microdialysis)", cond.region, ("prefrontal_cortex", "frontal_cortex", "cingulate_cortex",
+                                                                      "occipital_cortex", "hippocampus", "hypothalamus"))
+    model = build_terminal_model(cond.region, state=cond.state, drugs=drug_uses(cond.interventions), library=library)
+    model.with_parameters({k: float(v) for k, v in overrides.items()})  # names and bounds checked before any work
     steps = ["model and probe", "simulate", "samples and HPLC", "report"]
     bar = tqdm(steps, disable=not progress, desc="microdialysis", leave=False)
     bar.update(1)
@@ -125,11 +135,6 @@ def run_microdialysis(doc: dict, out_dir: Path, *, where: str = "experiment", se
     rows = [[f"{a:g}–{b:g}", f"{m:.3g}", f"{c:.3g}", f"{p:.0f}", "&lt; LOD" if bl else ""]
             for a, b, m, c, p, bl in zip(starts / 60, ends / 60, measured, corrected, pct, below)]
     params = json.loads(ds.attrs["parameters"])
-    from .model.terminal import build_terminal_model  # parameter sources for the provenance table
-    from .simulate import drug_uses
-
-    model = build_terminal_model(cond.region if cond.region != "locus_coeruleus" else "prefrontal_cortex",
-                                 state=cond.state, drugs=drug_uses(cond.interventions), library=library)
     prow = [[p.name, f"{params.get(p.name, p.value):.4g}", html.escape(p.unit), p.species, html.escape(p.source)]
             for p in model.parameters]
     title = doc.get("name", where)

@@ -214,6 +214,8 @@ def build_terminal_model(region: str = "prefrontal_cortex", *, state: str = "awa
         vmat_active = "1"
 
     # ---- rules (derived quantities)
+    b.rule("da_term", "da_cyt/innervation", "nM", "cytosolic DA per terminal volume (reference density)")
+    b.rule("ne_term", "ne_cyt/innervation", "nM", "cytosolic NE per terminal volume (reference density)")
     b.rule("ca_local", "ca_normal + probe_delivery*(ca_perfusate - ca_normal)", "mM")
     b.rule("k_local", "k_normal + probe_delivery*(k_perfusate - k_normal)", "mM")
     b.rule("ttx_local", "probe_delivery*ttx_perfusate", "nM")
@@ -239,15 +241,15 @@ def build_terminal_model(region: str = "prefrontal_cortex", *, state: str = "awa
     th_factor = competitive_factor(th_inh)
     b.reaction("tyr_supply", "k_tyr_supply*(tyr_brain - tyr)", products={"tyr": 1}, mechanism="LAT1 transport")
     b.reaction("th", f"th_vmax*innervation*(1 + th_phos_gain*terminal_rate/(terminal_rate + th_phos_f50))"
-               f"*tyr/(th_km_tyr*({th_factor}) + tyr)/(1 + (da_cyt + ne_cyt)/th_ki_catechol)",
+               f"*tyr/(th_km_tyr*({th_factor}) + tyr)/(1 + (da_term + ne_term)/th_ki_catechol)",
                {"tyr": 1}, {"dopa": 1}, "tyrosine hydroxylase", "rate-limiting; end-product inhibited; activated with firing")
     b.reaction("aadc", "k_aadc*dopa", {"dopa": 1}, {"da_cyt": 1}, "aromatic L-amino acid decarboxylase")
-    b.reaction("vmat2_da", f"vmat_vmax*innervation*vmat_factor*da_cyt/(vmat_km_da*(1 + ne_cyt/vmat_km_ne) + da_cyt)",
+    b.reaction("vmat2_da", f"vmat_vmax*innervation*vmat_factor*da_term/(vmat_km_da*(1 + ne_term/vmat_km_ne) + da_term)",
                {"da_cyt": 1}, {"da_ves": 1}, "VMAT2 uptake of dopamine")
     b.reaction("mao_da", "k_mao*mao_factor*da_cyt", {"da_cyt": 1}, {}, "MAO deamination of cytosolic dopamine (DOPAC)")
     b.reaction("dbh", "k_dbh*da_ves", {"da_ves": 1}, {"ne_ves": 1}, "dopamine beta-hydroxylase inside vesicles")
     # ---- storage
-    b.reaction("vmat2_ne", f"vmat_vmax*innervation*vmat_factor*ne_cyt/(vmat_km_ne*(1 + da_cyt/vmat_km_da) + ne_cyt)",
+    b.reaction("vmat2_ne", f"vmat_vmax*innervation*vmat_factor*ne_term/(vmat_km_ne*(1 + da_term/vmat_km_da) + ne_term)",
                {"ne_cyt": 1}, {"ne_ves": 1}, "VMAT2 repackaging of cytosolic NE")
     b.reaction("vesicle_leak", "k_vesicle_leak*ne_ves", {"ne_ves": 1}, {"ne_cyt": 1}, "passive leak from vesicles")
     b.reaction("mobilisation", "k_mobilisation*(releasable_fraction*ne_ves - ne_rrp)", {"ne_ves": 1}, {"ne_rrp": 1},

@@ -1,0 +1,16 @@
+"""The shared published targets: the model must reproduce most of them (issue #2 scope)."""
+
+from noradsim.validate import evaluate, read_targets
+
+IN_SCOPE_MEASURES = {"extracellular_ne", "tissue_ne", "lc_firing_rate"}
+
+
+def test_published_targets_in_scope(targets_file):
+    good, bad = read_targets(targets_file)
+    assert not bad
+    outcomes = [evaluate(t) for t in good if t.measure in IN_SCOPE_MEASURES]
+    within = [o.id for o in outcomes if o.verdict == "within"]
+    assert len(outcomes) >= 17
+    assert len(within) >= 14, [(o.id, o.predicted, o.verdict) for o in outcomes]
+    for o in outcomes:
+        assert o.verdict in ("within", "outside"), (o.id, o.reason)
