@@ -26,7 +26,7 @@ from .vocabulary import PROTOCOLS
 SCHEMA = "noradsim-experiment/1"
 MICRODIALYSIS_KEYS = ("schema", "name", "protocol", "species", "region", "state", "preparation", "sample", "flow",
                       "probe_length", "equilibration", "baseline", "window", "interventions", "parameters", "seed",
-                      "hplc", "description", "drugs", "placement")
+                      "hplc", "description", "drugs", "placement", "uncertainty")
 
 
 def load_experiment(path: str | Path) -> dict:
@@ -98,6 +98,24 @@ def run_microdialysis(doc: dict, out_dir: Path, *, where: str = "experiment", se
                                                                       "occipital_cortex", "hippocampus", "hypothalamus"))
     model = build_terminal_model(cond.region, state=cond.state, drugs=drug_uses(cond.interventions), library=library)
     model.with_parameters({k: float(v) for k, v in overrides.items()})  # names and bounds checked before any work
+    unc = doc.get("uncertainty")
+    if unc is not None:
+        if not isinstance(unc, dict):
+            raise InputError(f"{where} uncertainty: must be a table (n, spread, workers, parameters)")
+        for key in unc:
+            if key not in ("n", "spread", "workers", "parameters", "sobol"):
+                raise unknown(f"{where} uncertainty field", key, ("n", "spread", "workers", "parameters", "sobol"))
+        n_rats = unc.get("n", 100)
+        spread = unc.get("spread", 2.0)
+        if isinstance(n_rats, bool) or not isinstance(n_rats, int) or not 1 <= n_rats <= 100000:
+            raise InputError(f"{where} uncertainty.n: a whole number from 1 to 100000, got {n_rats!r}")
+        if isinstance(spread, bool) or not isinstance(spread, (int, float)) or not 1 <= spread <= 100:
+            raise InputError(f"{where} uncertainty.spread: a factor from 1 to 100, got {spread!r}")
+        from .uncertainty import DEFAULT_PARAMETERS
+
+        unc_params = tuple(unc.get("parameters", DEFAULT_PARAMETERS))
+        for name in unc_params:
+            model.parameters[name]  # unknown names raise with suggestions
     steps = ["model and probe", "simulate", "samples and HPLC", "report"]
     bar = tqdm(steps, disable=not progress, desc="microdialysis", leave=False)
     bar.update(1)
@@ -137,6 +155,26 @@ def run_microdialysis(doc: dict, out_dir: Path, *, where: str = "experiment", se
     params = json.loads(ds.attrs["parameters"])
     prow = [[p.name, f"{params.get(p.name, p.value):.4g}", html.escape(p.unit), p.species, html.escape(p.source)]
             for p in model.parameters]
+    unc_html = ""
+    summary_extra = {}
+    if unc is not None:
+        from .uncertainty import sobol_indices, virtual_population
+
+        workers = int(unc.get("workers", 1))
+        pop = virtual_population(cond, n_rats, parameters=unc_params, spread=float(spread), seed=seed,
+                                 workers=workers, library=library)
+        q = pop.interval()
+        summary_extra = {"peak_percent_p5": float(q["peak_percent_baseline"][0]),
+                         "peak_percent_p95": float(q["peak_percent_baseline"][2])}
+        unc_html = (f"<h2>Uncertainty</h2><p>{n_rats} virtual rats, parameters {', '.join(unc_params)} varied "
+                    f"log-uniformly within x/{float(spread):g} of their cited values (seed {seed}): peak "
+                    f"{q['peak_percent_baseline'][1]:.0f} % of baseline, 90 % interval "
+                    f"{q['peak_percent_baseline'][0]:.0f}-{q['peak_percent_baseline'][2]:.0f} %.</p>")
+        if unc.get("sobol", False):
+            idx = sobol_indices(cond, parameters=unc_params, spread=float(spread), seed=seed, workers=workers,
+                                library=library)
+            unc_html += "<p>Sobol indices of the peak (SALib):</p>" + table(
+                ["parameter", "first order", "total"], [[k, f"{v['S1']:.2f}", f"{v['ST']:.2f}"] for k, v in idx.items()])
     title = doc.get("name", where)
     body = (
         f"<p>{html.escape(str(doc.get('description', '')))}</p>"
@@ -148,7 +186,7 @@ def run_microdialysis(doc: dict, out_dir: Path, *, where: str = "experiment", se
         f"<b>Placement check</b>: {'probe in ' + cond.region if placement_ok else 'MISPLACED: histology shows ' + html.escape(str(placement.get('region')))}.</p>"
         f"<p><b>Result</b>: peak {peak:.0f} %, trough {trough:.0f} % of baseline "
         f"(baseline {base_mean:.3g} nM recovery-corrected).<br><b>Mechanism</b>: {html.escape(mech)}</p>"
-        + "".join(imgs)
+        + "".join(imgs) + unc_html
         + "<h2>Samples</h2>" + table(["sample (min)", "dialysate (nM)", "corrected (nM)", "% baseline", ""], rows)
         + "<h2>Parameters (value, unit, species, source)</h2>" + table(["name", "value", "unit", "species", "source"], prow)
     )
@@ -156,4 +194,4 @@ def run_microdialysis(doc: dict, out_dir: Path, *, where: str = "experiment", se
     bar.update(1)
     bar.close()
     return {"peak_percent_baseline": peak, "min_percent_baseline": trough, "baseline_nM": base_mean,
-            "mechanism": mech, "placement_ok": placement_ok, "n_samples": int(len(starts))}
+            "mechanism": mech, "placement_ok": placement_ok, "n_samples": int(len(starts)), **summary_extra}
