@@ -1,0 +1,16 @@
+"""The examples in the API docstrings run."""
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = ["noradsim.units", "noradsim.model.blocks", "noradsim.model.core", "noradsim.drugs",
+           "noradsim.model.terminal", "noradsim.api"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    mod = importlib.import_module(name)
+    failures, tried = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert failures == 0
