@@ -42,6 +42,12 @@ def add_arguments(p):
         elif kind == "inhibition":
             s.add_argument("--substrate", metavar="CONC", help="substrate concentration, e.g. 20nM")
             s.add_argument("--km", metavar="CONC", help="Km of the substrate, e.g. 420nM")
+            s.add_argument("--save-drug", metavar="NAME", help="save the fitted Ki as a new compound in --drug-file")
+            s.add_argument("--drug-file", metavar="FILE", help="user drug file to create or extend (noradsim-drugs/1)")
+            s.add_argument("--target", default="NET", help="target of the Ki (default NET)")
+            s.add_argument("--molar-mass", type=float, metavar="G_PER_MOL", help="molar mass of the compound")
+            s.add_argument("--species", default="human", help="species of the assay (default human)")
+            s.add_argument("--pk-like", metavar="DRUG", help="borrow the rat PK of a library drug (assumed)")
         elif kind == "saturation":
             s.add_argument("--total", metavar="COL", help="total binding column (default 'total' if present)")
             s.add_argument("--nonspecific", metavar="COL",
@@ -122,6 +128,16 @@ def main(args) -> int:
     from ..fitting.data import header
 
     kind = args.kind
+    save = getattr(args, "save_drug", None)
+    pk_like = None
+    if save:
+        from ..drugs import load_library
+
+        if not args.drug_file or args.molar_mass is None:
+            raise InputError("--save-drug needs --drug-file FILE and --molar-mass G_PER_MOL")
+        if args.substrate is None or args.km is None:
+            raise InputError("--save-drug needs --substrate and --km so that Ki follows from IC50 (Cheng-Prusoff)")
+        pk_like = load_library().get(args.pk_like) if args.pk_like else None
     ycols = [c.strip() for c in (args.y or "y").split(",") if c.strip()]
     plot = {"log_x": kind in ("inhibition", "competition", "dose-response"), "xlabel": f"{args.x} (nM)",
             "ylabel": ",".join(ycols)}
@@ -203,6 +219,15 @@ def main(args) -> int:
             plot = None  # several predictors: no single curve to draw
     out = fit.to_dict()
     out["kind"] = kind
+    if save:
+        from ..protocols.assays import save_fitted_compound
+
+        ki = fit.derived["Ki"]
+        ki_value = float(getattr(ki, "value", ki))
+        save_fitted_compound(save, ki_value, args.target, args.drug_file,
+                             f"Cheng-Prusoff Ki from noradsim fit inhibition of {args.data}", molar_mass=args.molar_mass,
+                             species=args.species, pk_like=pk_like)
+        out["saved_drug"] = {"name": save, "file": args.drug_file, "ki_nM": ki_value}
     if args.out:
         from ..fitting.report import plot_fit, plot_uptake_transforms, summary_text
         from ..outputs import atomic_dir

@@ -318,7 +318,8 @@ def _toml_str(text: str) -> str:
 
 
 def save_fitted_compound(name: str, ki_nM: float, target: str, path: str | Path, source: str, *,
-                         molar_mass: float, species: str = "human", drug_class: str = "user compound (fitted)") -> Path:
+                         molar_mass: float, species: str = "human", drug_class: str = "user compound (fitted)",
+                         pk_like=None) -> Path:
     """Write (or append to) a user drug file so the fitted compound can be used in experiments.
 
     The file is in the ``noradsim-drugs/1`` format; ``load_library([path])`` reads it.
@@ -339,6 +340,9 @@ def save_fitted_compound(name: str, ki_nM: float, target: str, path: str | Path,
         g/mol (the library needs it to convert doses).
     species : str
         Species of the measurement.
+    pk_like : Drug, optional
+        A library drug whose rat PK the new compound borrows (each value's source then
+        says ``assumed: PK as <drug>``), so that systemic doses can be simulated.
     """
     from ..drugs import TARGETS, read_drug_file
 
@@ -370,6 +374,18 @@ def save_fitted_compound(name: str, ki_nM: float, target: str, path: str | Path,
         f"\n[[drug.binding]]\ntarget = {_toml_str(target)}\nspecies = {_toml_str(species)}\n"
         f"ki = {{ value = {float(ki_nM)!r}, unit = \"nM\", source = {_toml_str(source)} }}\n"
     )
+    if pk_like is not None and pk_like.pk is not None:
+        pk = pk_like.pk
+
+        def rec(v, unit):
+            return f"{{ value = {float(v.value)!r}, unit = \"{unit}\", source = {_toml_str(f'assumed: PK as {pk_like.name} ({v.source})')} }}"
+
+        block += (f"\n[drug.pk]\nspecies = {_toml_str(pk.species)}\nclearance = {rec(pk.clearance, 'L/h/kg')}\n"
+                  f"volume = {rec(pk.volume, 'L/kg')}\nfu_plasma = {rec(pk.fu_plasma, '1')}\n"
+                  f"kpuu_brain = {rec(pk.kpuu_brain, '1')}\nbrain_equilibration = {rec(pk.brain_equilibration, 's')}\n")
+        for route, rp in pk.routes.items():
+            block += (f"\n[drug.pk.route.{route}]\nbioavailability = {rec(rp.bioavailability, '1')}\n"
+                      f"absorption_halflife = {rec(rp.absorption_halflife, 's')}\n")
     text = old + block
     with tempfile.TemporaryDirectory() as tmp:
         trial = Path(tmp) / "check.toml"
