@@ -107,3 +107,17 @@ def test_lc_rate_orders_states_and_stress_raises_it():
     cond = parse_conditions({"interventions": [{"stimulus": "restraint", "duration": "30 min"}]}, "t")
     ds = simulate_conditions(cond, dt=60.0)
     assert float(ds["lc_firing_rate"].sel(time=20)) > 1.3 * rates["awake"]
+
+
+def test_reverse_dialysis_acts_locally_and_minipump_reaches_a_plateau():
+    cond = parse_conditions({"region": "frontal_cortex", "window": ["0 min", "120 min"], "interventions": [
+        {"drug": "desipramine", "concentration": "1 uM", "route": "reverse_dialysis", "duration": "120 min"}]}, "t")
+    ds = simulate_conditions(cond, dt=60.0)
+    assert float(ds["ne_ecf"].sel(time=100)) > 3 * float(ds["ne_ecf"].sel(time=-10))
+    assert float(ds["lc_firing_rate"].sel(time=100)) == pytest.approx(float(ds["lc_firing_rate"].sel(time=-10)), rel=1e-3)
+    cond = parse_conditions({"window": ["0 min", "7 d"], "interventions": [
+        {"drug": "reboxetine", "dose": "10 mg/kg/day", "route": "sc_minipump", "duration": "14 d"}]}, "t")
+    ds = simulate_conditions(cond, dt=3600.0)
+    brain = ds["reboxetine_brain"]
+    assert float(brain.sel(time=6 * 1440)) == pytest.approx(float(brain.sel(time=7 * 1440)), rel=1e-3)
+    assert float(ds["net_occupancy"].sel(time=7 * 1440)) > 0.5

@@ -24,6 +24,8 @@ from .units import parse_quantity
 from .vocabulary import PROTOCOLS
 
 SCHEMA = "noradsim-experiment/1"
+MICRODIALYSIS_REGIONS = ("prefrontal_cortex", "frontal_cortex", "cingulate_cortex", "occipital_cortex", "hippocampus",
+                         "hypothalamus")
 MICRODIALYSIS_KEYS = ("schema", "name", "protocol", "species", "region", "state", "preparation", "sample", "flow",
                       "probe_length", "equilibration", "baseline", "window", "interventions", "parameters", "seed",
                       "hplc", "description", "drugs", "placement", "uncertainty")
@@ -88,6 +90,14 @@ def run_microdialysis(doc: dict, out_dir: Path, *, where: str = "experiment", se
     if not 0 <= cv < 1:
         raise InputError(f"{where} hplc.cv: must be in [0, 1)")
     placement = doc.get("placement", {"region": cond.region})
+    if not isinstance(placement, dict) or placement.get("region", cond.region) not in MICRODIALYSIS_REGIONS:
+        raise unknown(f"{where} placement.region", placement.get("region") if isinstance(placement, dict) else placement,
+                      MICRODIALYSIS_REGIONS)
+    intended = cond.region
+    if placement.get("region", cond.region) != cond.region:
+        from dataclasses import replace as _replace
+
+        cond = _replace(cond, region=placement["region"])  # the probe samples where histology puts it
     from .model.terminal import build_terminal_model
     from .simulate import drug_uses
 
@@ -135,7 +145,7 @@ def run_microdialysis(doc: dict, out_dir: Path, *, where: str = "experiment", se
     below = measured < lod
     samples = {"start_min": starts / 60, "end_min": ends / 60, "percent_baseline": pct, "baseline_mean": base_mean,
                "sample_min": cond.sample / 60}
-    placement_ok = placement.get("region", cond.region) == cond.region
+    placement_ok = intended == cond.region
     bar.update(1)
     ds.attrs["seed"] = seed
     ds.attrs["hplc_cv"] = cv
@@ -183,7 +193,7 @@ def run_microdialysis(doc: dict, out_dir: Path, *, where: str = "experiment", se
         f"{equil / 60:g} min equilibration, {cond.sample / 60:g}-min samples into antioxidant, HPLC-ECD "
         f"(detection limit {lod:g} nM, CV {cv:.0%}, seed {seed}). In vitro recovery {recovery:.1%}; "
         f"in vivo extraction at baseline {float(ds['extraction_fraction'].values[0]):.1%} (Bungay et al. 1990). "
-        f"<b>Placement check</b>: {'probe in ' + cond.region if placement_ok else 'MISPLACED: histology shows ' + html.escape(str(placement.get('region')))}.</p>"
+        f"<b>Placement check</b>: {'probe in ' + cond.region if placement_ok else 'MISPLACED: aimed at ' + intended + ', histology shows ' + cond.region + '; the data describe ' + cond.region + ' and should be excluded from a ' + intended + ' analysis'}.</p>"
         f"<p><b>Result</b>: peak {peak:.0f} %, trough {trough:.0f} % of baseline "
         f"(baseline {base_mean:.3g} nM recovery-corrected).<br><b>Mechanism</b>: {html.escape(mech)}</p>"
         + "".join(imgs) + unc_html
