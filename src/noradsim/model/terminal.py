@@ -174,44 +174,21 @@ def build_terminal_model(region: str = "prefrontal_cortex", *, state: str = "awa
             else:
                 a2_ant_t.append((f"{d}_eff", f"{d}_ki_a2"))
                 a2_ant_lc.append((f"{d}_lc", f"{d}_ki_a2"))
-        bind = kpar("MAO_A", "mao")
-        if bind:
-            if bind.mechanism == "irreversible":
-                b.parameter(f"{d}_kinact_mao", bind.kinact.value, "1/s", bind.species, bind.kinact.source)
-                mao_irrev.append(d)
-            else:
-                mao_rev.append((f"{d}_eff", f"{d}_ki_mao"))
+        for target, short, rev, irrev in (("MAO_A", "mao", mao_rev, mao_irrev), ("VMAT2", "vmat", vmat_rev, vmat_irrev)):
+            bind = kpar(target, short)
+            if bind and bind.mechanism == "irreversible":
+                b.parameter(f"{d}_kinact_{short}", bind.kinact.value, "1/s", bind.species, bind.kinact.source)
+                irrev.append(d)
+            elif bind:
+                rev.append((f"{d}_eff", f"{d}_ki_{short}"))
         if kpar("COMT", "comt"):
             comt.append((f"{d}_eff", f"{d}_ki_comt"))
-        bind = kpar("VMAT2", "vmat")
-        if bind:
-            if bind.mechanism == "irreversible":
-                b.parameter(f"{d}_kinact_vmat", bind.kinact.value, "1/s", bind.species, bind.kinact.source)
-                vmat_irrev.append(d)
-            else:
-                vmat_rev.append((f"{d}_eff", f"{d}_ki_vmat"))
         if kpar("TH", "th"):
             th_inh.append((f"{d}_eff", f"{d}_ki_th"))
 
-    # ---- enzyme activity states for irreversible inhibitors
-    if mao_irrev:
-        b.species("mao_active", "terminal", 1.0, "1", "fraction of MAO-A not irreversibly inhibited")
-        b.reaction("mao_resynthesis", "k_mao_synthesis*(1 - mao_active)", products={"mao_active": 1})
-        for d in mao_irrev:
-            b.reaction(f"{d}_mao_inactivation", f"{d}_kinact_mao*{d}_eff/({d}_ki_mao + {d}_eff)*mao_active",
-                       reactants={"mao_active": 1}, mechanism="irreversible MAO inactivation (kinact, KI)")
-        mao_active = "mao_active"
-    else:
-        mao_active = "1"
-    if vmat_irrev:
-        b.species("vmat_active", "terminal", 1.0, "1", "fraction of VMAT2 not irreversibly blocked")
-        b.reaction("vmat_resynthesis", "k_vmat_synthesis*(1 - vmat_active)", products={"vmat_active": 1})
-        for d in vmat_irrev:
-            b.reaction(f"{d}_vmat_inactivation", f"{d}_kinact_vmat*{d}_eff/({d}_ki_vmat + {d}_eff)*vmat_active",
-                       reactants={"vmat_active": 1}, mechanism="irreversible VMAT2 block")
-        vmat_active = "vmat_active"
-    else:
-        vmat_active = "1"
+    # ---- enzyme activity states for irreversible inhibitors (inactivation vs resynthesis)
+    mao_active = _enzyme_activity(b, "mao_active", "MAO-A", "mao", "k_mao_synthesis", mao_irrev)
+    vmat_active = _enzyme_activity(b, "vmat_active", "VMAT2", "vmat", "k_vmat_synthesis", vmat_irrev)
 
     # ---- rules (derived quantities)
     b.rule("da_term", "da_cyt/innervation", "nM", "cytosolic DA per terminal volume (reference density)")
@@ -279,6 +256,18 @@ def build_terminal_model(region: str = "prefrontal_cortex", *, state: str = "awa
     b.reaction("lc_rate_dynamics", "(lc_target_rate - lc_rate)/lc_tau", {}, {"lc_rate": 1}, "LC population rate relaxes to its f-I curve")
     b.reaction("stress_dynamics", "(stress_drive - stress)/tau_stress_on", {}, {"stress": 1}, "stressor drive to the LC")
     return b.build()
+
+
+def _enzyme_activity(b: ModelBuilder, state: str, label: str, short: str, resynthesis: str, drugs: list[str]) -> str:
+    """Fraction of an enzyme left active under irreversible inhibitors (kinact, KI); ``"1"`` without them."""
+    if not drugs:
+        return "1"
+    b.species(state, "terminal", 1.0, "1", f"fraction of {label} not irreversibly inhibited")
+    b.reaction(f"{short}_resynthesis", f"{resynthesis}*(1 - {state})", products={state: 1})
+    for d in drugs:
+        b.reaction(f"{d}_{short}_inactivation", f"{d}_kinact_{short}*{d}_eff/({d}_ki_{short} + {d}_eff)*{state}",
+                   reactants={state: 1}, mechanism=f"irreversible {label} inactivation (kinact, KI)")
+    return state
 
 
 def _add_pk(b: ModelBuilder, drug: Drug, use: DrugUse, d: str) -> None:
