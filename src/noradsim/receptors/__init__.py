@@ -1,0 +1,14 @@
+"""Adrenoceptors, their signalling cascades, functional read-outs and disease phenotypes.
+
+* :mod:`.occupancy`: receptor table, competitive occupancy, operational-model activation.
+* :mod:`.cascades`: Gq / Gi/o / Gs cascades as declarative models; EC50s; sAHP coupling.
+* :mod:`.readouts`: arousal, working memory (inverted U), adaptive gain, stress, mood, glia.
+* :mod:`.phenotypes`: disease parameter sets and drug effects on the read-outs.
+* :mod:`.inverted_u`: the ``protocol = "inverted_u"`` experiment.
+"""
+
+from .cascades import cascade_model, run_cascade, sahp_reduction
+from .occupancy import RECEPTORS, activation, get_receptor, occupancy, receptor_table
+
+__all__ = ["RECEPTORS", "activation", "occupancy", "get_receptor", "receptor_table",
+           "cascade_model", "run_cascade", "sahp_reduction"]
