@@ -28,7 +28,7 @@ MICRODIALYSIS_REGIONS = ("prefrontal_cortex", "frontal_cortex", "cingulate_corte
                          "hypothalamus")
 MICRODIALYSIS_KEYS = ("schema", "name", "protocol", "species", "region", "state", "preparation", "sample", "flow",
                       "probe_length", "equilibration", "baseline", "window", "interventions", "parameters", "seed",
-                      "hplc", "description", "drugs", "placement", "uncertainty")
+                      "hplc", "description", "drugs", "placement", "uncertainty", "phenotype")
 
 
 def load_experiment(path: str | Path) -> dict:
@@ -64,6 +64,46 @@ def run_experiment(path: str | Path, out_dir: str | Path, *, seed: int | None = 
     return run_inverted_u(doc, out_dir)
 
 
+def phenotype_overrides(name: str) -> dict[str, float]:
+    """Model parameter values for a disease phenotype (``data/phenotypes.toml`` factors)."""
+    from .model.terminal import terminal_parameters
+    from .receptors.phenotypes import phenotype_factors
+
+    f = phenotype_factors(name)
+    p = terminal_parameters()
+    return {"lc_neuron_fraction": f["lc_neuron_fraction"], "net_vmax": p["net_vmax"].value * f["net_vmax_factor"],
+            "th_vmax": p["th_vmax"].value * f["th_vmax_factor"],
+            # drive units are about 1 Hz each near the awake rate (data/lc.toml: lc_rate_scale)
+            "lc_drive_offset": f["lc_drive_offset"]}
+
+
+def functional_readouts(ds):
+    """Receptor-level read-outs (working memory, arousal, mood, glia) along the simulated time course."""
+    import matplotlib.pyplot as plt
+
+    from .receptors.readouts import readouts
+    from .report import figure_to_img
+
+    drugs = {v[: -len("_brain")]: ds[v].values for v in ds.data_vars if v.endswith("_brain")}
+    t = ds["time"].values
+    r = readouts(ds["ne_ecf"].values, drugs or None, lc_rate_hz=ds["lc_firing_rate"].values, time_s=t * 60.0)
+    keys = [k for k in ("working_memory", "arousal", "task_performance", "low_tone_index", "anxiety_index",
+                        "microglia_inflammation", "astrocyte_neurotrophic") if k in r]
+    fig, ax = plt.subplots(figsize=(8, 3.2))
+    for k in keys:
+        ax.plot(t, np.asarray(r[k]), label=k)
+    ax.set(xlabel="time (min)", ylabel="index", title="Functional read-outs")
+    ax.legend(fontsize=7, ncol=2)
+    base = t < 0
+    rows = []
+    for k in keys:
+        y = np.asarray(r[k], dtype=float)
+        b = float(np.mean(y[base])) if base.any() else float(y[0])
+        ext = float(y[np.argmax(np.abs(y - b))])
+        rows.append([k, f"{b:.3g}", f"{ext:.3g}"])
+    return figure_to_img(fig), rows
+
+
 def run_microdialysis(doc: dict, out_dir: Path, *, where: str = "experiment", seed: int = 0,
                       library: DrugLibrary | None = None, progress: bool = False) -> dict:
     """Virtual microdialysis: simulate, bin into samples, apply HPLC-ECD, write report/NetCDF/CSV."""
@@ -84,6 +124,10 @@ def run_microdialysis(doc: dict, out_dir: Path, *, where: str = "experiment", se
     for k, v in overrides.items():
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
             raise InputError(f"{where} parameters.{k}: must be a finite number")
+    overrides = dict(overrides)
+    phenotype = doc.get("phenotype")
+    if phenotype is not None:
+        overrides = {**phenotype_overrides(str(phenotype)), **overrides}
     hplc = doc.get("hplc", {})
     lod = parse_quantity(hplc.get("detection_limit", "0.05 nM"), "concentration", f"{where} hplc.detection_limit")
     cv = float(hplc.get("cv", 0.05))
@@ -157,6 +201,8 @@ def run_microdialysis(doc: dict, out_dir: Path, *, where: str = "experiment", se
     ivs = [iv.__dict__ for iv in cond.interventions]
     imgs = microdialysis_figures(ds, samples, ivs)
     mech = mechanism_summary(ds, cond)
+    fx_img, fx_rows = functional_readouts(ds)
+    imgs.append(fx_img)
     win = (starts >= cond.window[0]) & (ends <= cond.window[1])
     peak = float(np.max(pct[win])) if win.any() else float("nan")
     trough = float(np.min(pct[win])) if win.any() else float("nan")
@@ -196,7 +242,11 @@ def run_microdialysis(doc: dict, out_dir: Path, *, where: str = "experiment", se
         f"<b>Placement check</b>: {'probe in ' + cond.region if placement_ok else 'MISPLACED: aimed at ' + intended + ', histology shows ' + cond.region + '; the data describe ' + cond.region + ' and should be excluded from a ' + intended + ' analysis'}.</p>"
         f"<p><b>Result</b>: peak {peak:.0f} %, trough {trough:.0f} % of baseline "
         f"(baseline {base_mean:.3g} nM recovery-corrected).<br><b>Mechanism</b>: {html.escape(mech)}</p>"
-        + "".join(imgs) + unc_html
+        + (f"<p><b>Phenotype</b>: {html.escape(str(phenotype))} (parameter changes: "
+           f"{html.escape(json.dumps(phenotype_overrides(str(phenotype))))})</p>" if phenotype else "")
+        + "".join(imgs) + "<h2>Functional read-outs</h2>" + table(["read-out", "baseline", "extreme in window"], fx_rows)
+        + "<p class='small'>Indices from noradsim.receptors.readouts (documented, cited models; see docs/receptors.md).</p>"
+        + unc_html
         + "<h2>Samples</h2>" + table(["sample (min)", "dialysate (nM)", "corrected (nM)", "% baseline", ""], rows)
         + "<h2>Parameters (value, unit, species, source)</h2>" + table(["name", "value", "unit", "species", "source"], prow)
     )

@@ -61,7 +61,7 @@ def pfc_receptor_activation(ne_nM, drug_nM: dict[str, float] | None = None, *, s
         for name, conc in (drug_nM or {}).items():
             dki, dtau = ligand_parameters(rec, name, species, lib)
             eff = dtau / ligand_parameters(rec, "norepinephrine", species)[1]
-            drugs[name] = (float(conc), dki, eff * tau)
+            drugs[name] = (np.asarray(conc, dtype=float), dki, eff * tau)
         out[rec] = _operational(local, ki, tau, drugs)
     return out
 
