@@ -82,3 +82,19 @@ def test_ip_absorption_is_the_bateman_function():
     t = tr.time
     expected = dose * ka / (v * (ka - k)) * (np.exp(-k * t) - np.exp(-ka * t))
     np.testing.assert_allclose(tr["d_atomoxetine_p"], expected, rtol=1e-6, atol=1e-9)
+
+
+def test_brain_concentration_matches_the_analytic_pk_solution():
+    """The ODE PK (depot, plasma, brain ECF) equals the closed-form convolution in receptors.dosing."""
+    from noradsim.experiment import parse_conditions
+    from noradsim.receptors.dosing import brain_concentration
+    from noradsim.simulate import simulate_conditions
+
+    for drug, dose, route in (("guanfacine", 0.3, "ip"), ("desipramine", 10.0, "sc"), ("clonidine", 0.01, "iv")):
+        cond = parse_conditions({"interventions": [{"drug": drug, "dose": f"{dose} mg/kg", "route": route}],
+                                 "window": ["0 min", "300 min"]}, "t")
+        ds = simulate_conditions(cond, dt=300.0)
+        t = ds["time"].values * 60.0
+        after = t > 0
+        np.testing.assert_allclose(ds[f"{drug}_brain"].values[after], brain_concentration(drug, dose, route, t[after]),
+                                   rtol=1e-5)

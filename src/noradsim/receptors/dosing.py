@@ -1,7 +1,7 @@
 r"""Brain concentration of a drug after a single systemic dose (one-compartment, Bateman).
 
-A small stand-in so that the read-out experiments accept doses; the foundation's PK
-model supersedes it where available. Plasma (Bateman function, first-order absorption
+The closed-form solution of the same one-compartment PK that the terminal model integrates
+(tests compare the two). Plasma (Bateman function, first-order absorption
 with half-life :math:`t_a`, elimination :math:`k_e = CL/V`):
 
 .. math:: C_p(t) = \frac{F D k_a}{V (k_a - k_e)} (e^{-k_e t} - e^{-k_a t})
