@@ -7,6 +7,7 @@ when everything has been written, so a failed run leaves no partial output.
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -44,6 +45,9 @@ def atomic_file(path: str | Path, mode: str = "w"):
     try:
         with open(fd, mode) as fh:
             yield fh
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual permissions
         Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
