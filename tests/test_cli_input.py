@@ -139,8 +139,9 @@ region = "locus_coeruleus"
 expected = 2
 range = [0, 100]
 ''')
-    r = cli("validate", f)
+    r = cli("validate", f, "--out", tmp_path / "rep")
     assert r.returncode == 0
+    assert (tmp_path / "rep" / "report.html").is_file()
     assert "unsupported" in r.stdout.splitlines()[0]
     assert r.stdout.strip().endswith("validated 1 targets: 0 within range, 0 outside, 1 unsupported")
 
