@@ -1,0 +1,1 @@
+"""Spiking locus coeruleus neurons and the virtual extracellular recording (issue #3)."""

@@ -1,0 +1,140 @@
+"""Alpha2A activation at LC neurons: the operational model, iontophoresis and systemic PK.
+
+The operational model (Black & Leff 1983) for several ligands competing for one receptor
+gives the fractional activation
+
+.. math:: a_2 = \\frac{\\sum_i \\tau_i x_i}{1 + \\sum_i x_i + \\sum_i \\tau_i x_i},
+          \\qquad x_i = [A_i]/K_i,
+
+with :math:`\\tau_i = \\varepsilon_i \\tau_{NE}` for a drug of intrinsic efficacy
+:math:`\\varepsilon_i` relative to NE (antagonists: :math:`\\varepsilon = 0`). The foundation's
+rate model supplies ``a2`` directly; :func:`terms_from_a2` converts it to the equivalent
+background NE so that drugs and evoked NE can be added on top.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..errors import InputError
+
+FARADAY = 96485.332  # C/mol
+
+
+def terms_from_a2(a2, tau_ne: float) -> tuple[np.ndarray, np.ndarray]:
+    """Operational-model terms (stimulus, occupancy) of NE alone that give activation ``a2``.
+
+    Solves :math:`a = \\tau x / (1 + x + \\tau x)` for :math:`x`.
+
+    Examples
+    --------
+    >>> s, x = terms_from_a2(0.5, 19.0)
+    >>> round(float(s / (1 + x + s)), 6)
+    0.5
+    """
+    a = np.asarray(a2, float)
+    if np.any(~np.isfinite(a)) or np.any(a < 0) or np.any(a >= tau_ne / (1 + tau_ne)):
+        raise InputError(f"a2: activation must be in [0, {tau_ne / (1 + tau_ne):.3f}) (the NE maximum), got {a2!r}")
+    x = a / (tau_ne - a * (1.0 + tau_ne))
+    return tau_ne * x, x
+
+
+def activation(stimulus, occupancy) -> np.ndarray:
+    """Operational-model activation from summed terms."""
+    s = np.asarray(stimulus, float)
+    return s / (1.0 + np.asarray(occupancy, float) + s)
+
+
+def drug_terms(concentration_nm, ki_nm: float, efficacy: float, tau_ne: float):
+    """Operational-model terms of one drug at ``concentration_nm`` (nM)."""
+    c = np.asarray(concentration_nm, float)
+    if not math.isfinite(ki_nm) or ki_nm <= 0:
+        return np.zeros_like(c), np.zeros_like(c)
+    x = c / ki_nm
+    return efficacy * tau_ne * x, x
+
+
+def iontophoresis_concentration(current_na: float, distance_um: float, t_s, *, transport_number: float = 0.2,
+                                diffusion_um2_s: float = 500.0, tortuosity: float = 1.6,
+                                volume_fraction: float = 0.2, t_on: float = 0.0, t_off: float = math.inf,
+                                clearance_s: float = 5.0) -> np.ndarray:
+    """Concentration (nM) at ``distance_um`` from an iontophoretic barrel.
+
+    Point source in an isotropic porous medium (Nicholson & Phillips 1981, J Physiol
+    321:225): source rate :math:`Q = n I / (zF)` (here z = 1), effective diffusion
+    :math:`D^* = D/\\lambda^2`, volume fraction :math:`\\alpha`, first-order loss
+    ``clearance_s``; the response to a current step is the superposition of the
+    continuous-point-source solution, computed here by a discrete convolution on ``t_s``.
+
+    Parameters
+    ----------
+    current_na : float
+        Ejection current in nA (>= 0).
+    distance_um : float
+        Distance from the barrel tip to the neurons, um (> 0).
+    t_s : array
+        Times in s (uniform grid from the start of the run).
+
+    Examples
+    --------
+    >>> t = np.arange(0, 60, 0.01)
+    >>> c = iontophoresis_concentration(20.0, 50.0, t)
+    >>> bool(c[-1] > c[100] > 0)
+    True
+    """
+    if not math.isfinite(current_na) or current_na < 0:
+        raise InputError(f"iontophoresis current: must be >= 0 nA, got {current_na}")
+    if not math.isfinite(distance_um) or distance_um <= 0:
+        raise InputError(f"iontophoresis distance: must be > 0 um, got {distance_um}")
+    t = np.asarray(t_s, float)
+    dt = t[1] - t[0] if t.size > 1 else 1.0
+    q_mol_s = transport_number * current_na * 1e-9 / FARADAY
+    d_eff = diffusion_um2_s / tortuosity**2 * 1e-12  # m2/s
+    r = distance_um * 1e-6
+    lag = np.arange(1, t.size + 1) * dt
+    # impulse response of the point source (concentration per mol released), mol/m3 per mol
+    g = np.exp(-r**2 / (4 * d_eff * lag) - lag / clearance_s) / (volume_fraction * (4 * math.pi * d_eff * lag) ** 1.5)
+    on = ((t >= t_on) & (t < t_off)).astype(float) * q_mol_s * dt
+    conc_mol_m3 = np.convolve(on, g)[: t.size]
+    return conc_mol_m3 * 1e6  # mol/m3 = mM = 1e6 nM
+
+
+def systemic_brain_concentration(drug, dose_mg_kg: float, route: str, t_s, t_dose: float) -> np.ndarray:
+    """Unbound brain concentration (nM) after one systemic dose (one-compartment PK).
+
+    Uses the drug library's rat PK: first-order absorption (``absorption_halflife``,
+    ``bioavailability``; i.v. is a bolus), volume, clearance, unbound fraction,
+    ``kpuu_brain`` and a first-order brain equilibration half-time. This is the
+    fallback for runs of the recording protocol without the foundation's PK module.
+    """
+    if drug.pk is None:
+        raise InputError(f"drug {drug.name}: no pharmacokinetics in the library for route {route!r}")
+    pk = drug.pk
+    if route not in pk.routes and route != "iv":
+        from ..errors import unknown
+
+        raise unknown(f"drug {drug.name}: route", route, list(pk.routes) + ["iv"])
+    t = np.asarray(t_s, float) - t_dose
+    ke = pk.clearance.value / pk.volume.value / 3600.0
+    mw = drug.molar_mass.value
+    c0 = dose_mg_kg / pk.volume.value * 1e-3 / mw * 1e9  # g/L / (g/mol) = mol/L -> nM
+    if route == "iv":
+        plasma = np.where(t >= 0, c0 * np.exp(-ke * np.clip(t, 0, None)), 0.0)
+    else:
+        rpk = pk.routes[route]
+        ka = math.log(2) / max(rpk.absorption_halflife.value, 1e-6)
+        f = rpk.bioavailability.value
+        tt = np.clip(t, 0, None)
+        if abs(ka - ke) < 1e-12:
+            ka *= 1.0001
+        plasma = np.where(t >= 0, f * c0 * ka / (ka - ke) * (np.exp(-ke * tt) - np.exp(-ka * tt)), 0.0)
+    target = plasma * pk.fu_plasma.value * pk.kpuu_brain.value
+    keq = math.log(2) / max(pk.brain_equilibration.value, 1e-6)
+    dt = (t[1] - t[0]) if t.size > 1 else 1.0
+    brain = np.zeros_like(target)
+    decay = math.exp(-keq * dt)
+    for i in range(1, t.size):
+        brain[i] = target[i] + (brain[i - 1] - target[i]) * decay
+    return brain

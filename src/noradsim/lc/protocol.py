@@ -1,0 +1,394 @@
+"""The ``recording`` protocol: a virtual single-unit recording in the rat locus coeruleus.
+
+:func:`run_recording` is what ``noradsim run`` calls for experiment files with
+``protocol = "recording"`` (format in ``docs/lc_recording.md``); :func:`record` is the
+Python API underneath; :func:`lc_target` answers ``noradsim validate`` for the measures
+``lc_phasic_response`` and ``lc_spike_width`` from simulated neurons.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import InputError, unknown
+from ..units import parse_quantity
+from .analysis import cv_isi, fano_factor, mean_firing_rate
+from .neuron import LCParameters, load_lc_parameters
+from .population import SimulationResult, build_population, simulate
+from .ratelaw import state_drives
+from .recording import (
+    SortedUnit, bandpass, check_electrode, detect_spikes, electrode_inside_lc, identify, match_to_neurons,
+    phasic_response, sort_spikes, unit_signals, units_in_reach, waveform_width_ms,
+)
+from .stimuli import NOXIOUS, Event, build_inputs, parse_interventions
+
+RECORDING_KEYS = ("electrode", "duration", "dt", "filter", "waveform_filter", "threshold", "n_units", "noise",
+                  "n_neurons", "a2", "beta_activation", "figure_format")
+TOP_KEYS = ("protocol", "name", "title", "schema", "description", "species", "region", "state", "interventions",
+            "recording", "seed", "notes", "drugs")
+
+
+@dataclass(frozen=True)
+class RecordingConfig:
+    """A parsed recording experiment (internal units: s, um, Hz, uV)."""
+
+    state: str
+    events: tuple
+    electrode: np.ndarray
+    duration: float
+    dt: float
+    band: tuple
+    waveform_band: tuple
+    threshold_sd: float
+    max_units: int
+    noise_uv: float
+    n_neurons: int
+    a2: float
+    beta_activation: float
+    figure_format: str
+    name: str = "recording"
+
+
+def _number(value, field_name, *, integer=False, low=None, high=None):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (isinstance(value, float) and math.isnan(value)):
+        raise InputError(f"{field_name}: must be a number, got {value!r}")
+    if integer and int(value) != value:
+        raise InputError(f"{field_name}: must be a whole number, got {value!r}")
+    if low is not None and value < low:
+        raise InputError(f"{field_name}: must be >= {low}, got {value!r}")
+    if high is not None and value > high:
+        raise InputError(f"{field_name}: must be <= {high}, got {value!r}")
+    return int(value) if integer else float(value)
+
+
+def parse_experiment(experiment: dict) -> RecordingConfig:
+    """Check and convert a recording experiment (parsed TOML) into a :class:`RecordingConfig`."""
+    if not isinstance(experiment, dict):
+        raise InputError("experiment: must be a table")
+    for key in experiment:
+        if key not in TOP_KEYS:
+            raise unknown("experiment field", key, TOP_KEYS)
+    protocol = experiment.get("protocol", "recording")
+    if protocol != "recording":
+        raise unknown("protocol", protocol, ["recording"])
+    species = experiment.get("species", "rat")
+    if species != "rat":
+        raise unknown("species (the LC neuron model is parameterised for rat)", species, ["rat"])
+    region = experiment.get("region", "locus_coeruleus")
+    if region != "locus_coeruleus":
+        raise unknown("region (single-unit recordings are of the LC)", region, ["locus_coeruleus"])
+    state = experiment.get("state", "awake")
+    if state not in state_drives():
+        raise unknown("state", state, state_drives())
+    events = tuple(parse_interventions(experiment.get("interventions", [])))
+    rec = experiment.get("recording", {})
+    if not isinstance(rec, dict):
+        raise InputError("recording: must be a table")
+    for key in rec:
+        if key not in RECORDING_KEYS:
+            raise unknown("recording field", key, RECORDING_KEYS)
+    el = rec.get("electrode", ["0 um", "0 um", "0 um"])
+    if not isinstance(el, list) or len(el) != 3:
+        raise InputError(f"recording.electrode: must be a list of three lengths like ['0 um', '50 um', '0 um'], got {el!r}")
+    electrode = check_electrode([parse_quantity(v, "length", f"recording.electrode[{i}]", allow_negative=True)
+                                 for i, v in enumerate(el)])
+    duration = parse_quantity(rec.get("duration", "20 s"), "time", "recording.duration")
+    if duration <= 0:
+        raise InputError("recording.duration: must be > 0 s")
+    if duration > 600:
+        raise InputError(f"recording.duration: {duration:g} s is longer than the 600 s the spiking model allows; use the rate model for long protocols")
+    dt = parse_quantity(rec.get("dt", "0.05 ms"), "time", "recording.dt")
+
+    def band_of(key, default):
+        b = rec.get(key, default)
+        if not isinstance(b, list) or len(b) != 2:
+            raise InputError(f"recording.{key}: must be [low, high] like ['300 Hz', '5000 Hz'], got {b!r}")
+        return tuple(parse_quantity(v, "rate", f"recording.{key}") for v in b)
+
+    band = band_of("filter", ["300 Hz", "5000 Hz"])
+    waveform_band = band_of("waveform_filter", ["100 Hz", "8000 Hz"])
+    fs = 1.0 / dt if dt > 0 else math.inf
+    for key, b in (("filter", band), ("waveform_filter", waveform_band)):
+        if not (0 < b[0] < b[1] < fs / 2):
+            raise InputError(f"recording.{key}: band {b[0]:g}-{b[1]:g} Hz must satisfy 0 < low < high < {fs / 2:g} Hz (Nyquist at dt)")
+    threshold = _number(rec.get("threshold", 4.5), "recording.threshold", low=1.0, high=50.0)
+    max_units = _number(rec.get("n_units", 3), "recording.n_units", integer=True, low=1, high=3)
+    noise = parse_quantity(rec.get("noise", "8 uV"), "potential", "recording.noise") * 1e3
+    n_neurons = _number(rec.get("n_neurons", 1643), "recording.n_neurons", integer=True, low=1, high=20000)
+    a2 = _number(rec.get("a2", 0.35), "recording.a2", low=0.0, high=0.94)
+    beta = _number(rec.get("beta_activation", 0.0), "recording.beta_activation", low=0.0, high=1.0)
+    fmt = rec.get("figure_format", "png")
+    if fmt not in ("png", "svg"):
+        raise unknown("recording.figure_format", fmt, ["png", "svg"])
+    return RecordingConfig(state, events, electrode, duration, dt, band, waveform_band, threshold, max_units,
+                           noise, n_neurons, a2, beta, fmt, str(experiment.get("name", "recording")))
+
+
+@dataclass
+class RecordingResult:
+    """Everything a virtual recording produced."""
+
+    config: RecordingConfig
+    units: list
+    fs: float
+    trace_uv: np.ndarray
+    simulation: SimulationResult
+    inside_lc: bool
+    n_in_reach: int
+    seed: int
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def placement_ok(self) -> bool:
+        """At least one unit passes the LC identification criteria."""
+        return any(u.identified for u in self.units)
+
+
+def record(config: RecordingConfig, *, seed: int = 0, params: LCParameters | None = None) -> RecordingResult:
+    """Run the population, the electrode and the spike sorter for ``config``."""
+    params = params or load_lc_parameters()
+    pop = build_population(params, config.n_neurons, seed=seed)
+    reach = units_in_reach(params, pop, config.electrode)
+    inputs = build_inputs(params, config.state, list(config.events), config.duration, a2_background=config.a2,
+                          beta_activation=config.beta_activation)
+    sim = simulate(params, pop, inputs, dt=config.dt, seed=seed, record=reach)
+    fs = 1.0 / config.dt
+    n_samples = int(round(config.duration * fs))
+    rng = np.random.default_rng([seed, 7])
+    raw = rng.standard_normal(n_samples) * config.noise_uv
+    if reach.size:
+        raw = raw + unit_signals(params, pop, sim, config.electrode).sum(axis=0)[:n_samples]
+    trace = bandpass(raw, fs, config.band)
+    wide = bandpass(raw, fs, config.waveform_band)
+    peaks, _, thr = detect_spikes(trace, fs, threshold_sd=config.threshold_sd)
+    pre, post = int(round(1e-3 * fs)), int(round(2e-3 * fs))
+    # align each waveform on its wide-band trough (within 0.3 ms of the detection trough)
+    jit = int(round(0.3e-3 * fs))
+    ok = (peaks - pre - jit >= 0) & (peaks + post + jit < wide.size)
+    peaks = peaks[ok]
+    if peaks.size:
+        loc = peaks[:, None] + np.arange(-jit, jit + 1)[None, :]
+        wide_peaks = peaks - jit + np.argmin(wide[loc], axis=1)
+        waves = wide[wide_peaks[:, None] + np.arange(-pre, post)[None, :]]
+    else:
+        waves = np.zeros((0, pre + post))
+    det_waves = trace[peaks[:, None] + np.arange(-pre, post)[None, :]] if peaks.size else np.zeros((0, pre + post))
+    labels = sort_spikes(det_waves, max_units=config.max_units, seed=seed, spike_samples=peaks, fs=fs)
+    stim_events = [e for e in config.events if e.kind == "stimulus"]
+    first = min([e.at for e in config.events], default=config.duration)
+    t_base = (0.0, max(first, min(config.duration, 1.0)))
+    pinches = [e.at for e in stim_events if e.name in NOXIOUS]
+    units = []
+    for k in range(int(labels.max()) + 1 if labels.size else 0):  # -1 = unsorted multi-unit
+        sel = labels == k
+        times = peaks[sel] / fs
+        src, frac = match_to_neurons(times, sim)
+        u = SortedUnit(k, times, waves[sel].mean(axis=0), waves[sel].std(axis=0), src, frac)
+        u.criteria = identify(u, fs, t_baseline=t_base, pinch_times=pinches)
+        units.append(u)
+    return RecordingResult(config, units, fs, trace, sim, electrode_inside_lc(params, config.electrode), int(reach.size),
+                           seed, {"threshold_uv": thr})
+
+
+def summarize(result: RecordingResult) -> dict:
+    """Plain-JSON summary of a recording."""
+    cfg = result.config
+    units = []
+    for u in result.units:
+        units.append({
+            "unit": u.unit_id,
+            "n_spikes": int(u.spike_times.size),
+            "mean_rate_hz": mean_firing_rate(u.spike_times, 0.0, cfg.duration),
+            "cv_isi": cv_isi(u.spike_times),
+            "identified": u.identified,
+            "source_neuron": u.source_neuron,
+            "match_fraction": u.match_fraction,
+            "criteria": {k: {"value": v["value"], "pass": bool(v["pass"]), "rule": v["rule"]} for k, v in u.criteria.items()},
+        })
+    trains = [u.spike_times for u in result.units]
+    return {
+        "protocol": "recording",
+        "state": cfg.state,
+        "seed": result.seed,
+        "duration_s": cfg.duration,
+        "electrode_um": [float(v) for v in cfg.electrode],
+        "electrode_inside_lc": result.inside_lc,
+        "n_neurons_in_reach": result.n_in_reach,
+        "n_units": len(result.units),
+        "placement_check": "pass" if result.placement_ok else "fail",
+        "population_rate_hz": result.simulation.mean_rate(),
+        "fano_factor_units": fano_factor(trains) if trains else float("nan"),
+        "units": units,
+    }
+
+
+def _json_default(x):
+    if isinstance(x, (np.floating, np.integer)):
+        return x.item()
+    if isinstance(x, np.ndarray):
+        return x.tolist()
+    return str(x)
+
+
+def run_recording(experiment: dict, out_dir: Path, *, seed: int = 0) -> dict:
+    """Run a recording experiment and write ``recording.nwb``, figures and ``report.html`` into ``out_dir``.
+
+    Parameters
+    ----------
+    experiment : dict
+        Parsed TOML of a ``protocol = "recording"`` experiment (``docs/lc_recording.md``).
+    out_dir : pathlib.Path
+        Existing or new folder (the caller makes it atomic).
+    seed : int
+        Seed of the population, noise and sorter; ``experiment["seed"]`` overrides it.
+
+    Returns
+    -------
+    dict
+        The summary (also written as ``summary.json``).
+    """
+    from .figures import save_figures
+    from .nwb import write_nwb
+
+    seed = int(experiment.get("seed", seed)) if isinstance(experiment, dict) else seed
+    config = parse_experiment(experiment)
+    result = record(config, seed=seed)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    summary = summarize(result)
+    nwb_path = write_nwb(out_dir / "recording.nwb", units=result.units, fs=result.fs, trace_uv=result.trace_uv,
+                         electrode_um=config.electrode, events=list(config.events), experiment_id=config.name, seed=seed)
+    rate_t = np.arange(result.simulation.rate_per_ms.size) * 1e-3
+    kernel = np.ones(500) / 500
+    smooth = np.convolve(result.simulation.rate_per_ms, kernel, mode="same")
+    figs = save_figures(out_dir, units=result.units, fs=result.fs, t_stop=config.duration, events=list(config.events),
+                        rate_time=rate_t, rate_hz=smooth, fmt=config.figure_format)
+    summary["files"] = [nwb_path.name] + [p.name for p in figs] + ["report.html", "summary.json"]
+    (out_dir / "summary.json").write_text(json.dumps(summary, indent=2, default=_json_default))
+    (out_dir / "report.html").write_text(_report_html(summary, [p.name for p in figs]))
+    return summary
+
+
+def _report_html(summary: dict, figures: list[str]) -> str:
+    rows = []
+    for u in summary["units"]:
+        crit = "<br>".join(
+            f"{html.escape(k)}: {html.escape(_fmt(v['value']))} ({'pass' if v['pass'] else 'FAIL'}; {html.escape(v['rule'])})"
+            for k, v in u["criteria"].items())
+        rows.append(f"<tr><td>{u['unit']}</td><td>{u['n_spikes']}</td><td>{u['mean_rate_hz']:.2f}</td>"
+                    f"<td>{_fmt(u['cv_isi'])}</td><td>{'yes' if u['identified'] else 'no'}</td><td>{crit}</td></tr>")
+    imgs = "\n".join(f'<figure><img src="{html.escape(f)}" style="max-width:720px"><figcaption>{html.escape(f)}</figcaption></figure>' for f in figures)
+    return f"""<!doctype html><html><head><meta charset="utf-8"><title>noradsim LC recording</title></head><body>
+<h1>Virtual single-unit recording, rat locus coeruleus</h1>
+<p>State: {html.escape(summary['state'])}; duration {summary['duration_s']:g} s; seed {summary['seed']};
+electrode at {summary['electrode_um']} um (inside LC: {summary['electrode_inside_lc']});
+neurons within reach: {summary['n_neurons_in_reach']}; population mean rate {summary['population_rate_hz']:.2f} Hz.</p>
+<p><b>Placement check: {summary['placement_check'].upper()}</b> (pass = at least one sorted unit meets every LC identification criterion).</p>
+<table border="1" cellpadding="4"><tr><th>unit</th><th>spikes</th><th>rate (Hz)</th><th>CV ISI</th><th>identified as LC</th><th>criteria</th></tr>
+{''.join(rows)}</table>
+{imgs}
+<p>Model: conductance-based LC neurons (noradsim.lc; parameters and sources in noradsim/data/lc_neuron.toml), gap-junction coupled,
+alpha2A/GIRK feedback from somatodendritic NE; extracellular signal from each unit's membrane currents.</p>
+</body></html>
+"""
+
+
+def _fmt(v):
+    if isinstance(v, (list, tuple)):
+        return ", ".join(_fmt(x) for x in v)
+    if isinstance(v, float):
+        return "nan" if math.isnan(v) else f"{v:.3g}"
+    return str(v)
+
+
+# ---------------------------------------------------------------- validation hook
+
+def lc_target(measure: str, statistic: str, state: str, interventions: list[dict], species: str) -> tuple[float, str]:
+    """Simulated value (ms) and mechanism for an LC validation target.
+
+    Parameters
+    ----------
+    measure : {"lc_phasic_response", "lc_spike_width"}
+    statistic : {"latency", "inhibition_duration"} for the first, {"width"} for the second
+    state : str
+        SCHEMA state (default awake when empty).
+    interventions : list of dict
+        SCHEMA interventions; ``lc_phasic_response`` needs a noxious stimulus.
+    species : str
+        Only ``"rat"`` is modelled.
+
+    Returns
+    -------
+    (float, str)
+        Value in ms and a one-line mechanism.
+    """
+    measures = {"lc_phasic_response": ("latency", "inhibition_duration"), "lc_spike_width": ("width",)}
+    if measure not in measures:
+        raise unknown("measure", measure, measures)
+    if statistic not in measures[measure]:
+        raise unknown(f"statistic for {measure}", statistic, measures[measure])
+    if species != "rat":
+        raise unknown("species (the LC neuron model is parameterised for rat)", species, ["rat"])
+    state = state or "awake"
+    if state not in state_drives():
+        raise unknown("state", state, state_drives())
+    params = load_lc_parameters()
+    if measure == "lc_spike_width":
+        return _spike_width(params, state)
+    events = parse_interventions(list(interventions or []))
+    stims = [e for e in events if e.kind == "stimulus" and e.name in NOXIOUS + ("sensory",)]
+    if not stims:
+        raise InputError("interventions: lc_phasic_response needs a stimulus (footpinch, paw_pinch, tail_pinch, footshock or sensory)")
+    lead = 1.5
+    shifted = [Event(e.kind, e.name, e.at + lead, e.duration, e.route, e.dose, e.current, e.distance) for e in events]
+    stim = min(e.at for e in shifted if e.kind == "stimulus")
+    pop = build_population(params, 300, seed=0)
+    duration = stim + 2.0
+    sim = simulate(params, pop, build_inputs(params, state, shifted, duration), dt=1e-4, seed=0)
+    lat, inh = [], []
+    for st in sim.spike_trains():
+        r = phasic_response(st, stim)
+        lat.append(r["latency_ms"])
+        inh.append(r["inhibition_ms"])
+    lat, inh = np.array(lat), np.array(inh)
+    responders = float(np.mean(np.isfinite(lat)))
+    if statistic == "latency":
+        value = float(np.nanmedian(lat)) if responders > 0 else float("nan")
+        why = (f"median first-spike latency of {responders:.0%} of 300 simulated LC neurons: afferent delay "
+               f"{params.value('footpinch_delay'):g} ms + charging to threshold by the PGi-like volley")
+    else:
+        value = float(np.nanmedian(inh)) if np.any(np.isfinite(inh)) else float("nan")
+        why = ("median silence after the evoked burst in 300 simulated LC neurons: Ca2+-activated K+ AHP plus "
+               "alpha2A/GIRK activation by somatodendritically released NE")
+    return value, why
+
+
+def _spike_width(params: LCParameters, state: str) -> tuple[float, str]:
+    dt = 5e-5
+    fs = 1.0 / dt
+    pop = build_population(params, 60, seed=0)
+    centre = pop.positions.mean(axis=0)
+    rec = units_in_reach(params, pop, centre, max_units=5)
+    sim = simulate(params, pop, build_inputs(params, state, [], 3.0), dt=dt, seed=0, record=rec)
+    widths = []
+    for k, i in enumerate(rec):
+        soma = pop.positions[i]
+        electrode = soma + np.array([40.0, 30.0, 0.0])
+        sig = unit_signals(params, pop, sim, electrode)[k]
+        wide = bandpass(sig, fs, (100.0, 8000.0))
+        st = sim.spike_trains()[i]
+        idx = np.round(st * fs).astype(int)
+        idx = idx[(idx > 40) & (idx < wide.size - 80)]
+        if idx.size == 0:
+            continue
+        waves = wide[idx[:, None] + np.arange(-40, 80)[None, :]]
+        widths.append(waveform_width_ms(waves.mean(axis=0), fs))
+    value = float(np.median(widths)) if widths else float("nan")
+    return value, ("total duration (10 % of trough) of the 0.1-8 kHz extracellular spike computed from the membrane "
+                   "currents of simulated LC neurons at 50 um: broad Na+/K+ spike with Ca2+ shoulder and IS-SD delay")

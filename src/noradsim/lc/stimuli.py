@@ -1,0 +1,148 @@
+"""Experiment interventions turned into the population's input time courses (1 ms grid).
+
+Stimuli: noxious pinch (footpinch, paw pinch, tail pinch) and footshock reach the LC as
+a glutamatergic volley from the nucleus paragigantocellularis after a conduction delay
+(Ennis & Aston-Jones 1988), modelled as a decaying current pulse at onset plus a weak
+sustained component while the stimulus lasts; non-noxious ``sensory`` stimuli give a
+weaker volley. Drugs: systemic (PK of the drug library) and local iontophoresis act
+through the alpha2A operational model (:mod:`noradsim.lc.pharmacology`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..drugs import load_library
+from ..errors import InputError, unknown
+from ..units import parse_quantity
+from .neuron import LCParameters
+from .pharmacology import drug_terms, iontophoresis_concentration, systemic_brain_concentration, terms_from_a2
+from .population import Inputs
+from .ratelaw import state_drive
+
+STIMULI = ("footpinch", "paw_pinch", "tail_pinch", "footshock", "sensory")
+NOXIOUS = ("footpinch", "paw_pinch", "tail_pinch", "footshock")
+DRUG_ROUTES = ("iv", "ip", "sc", "po", "iontophoresis")
+DEFAULT_IONTOPHORESIS_DISTANCE_UM = 50.0
+
+
+@dataclass(frozen=True)
+class Event:
+    """One parsed intervention (times in s)."""
+
+    kind: str  # "stimulus" or "drug"
+    name: str
+    at: float
+    duration: float
+    route: str = ""
+    dose: float = 0.0  # mg/kg for systemic
+    current: float = 0.0  # nA for iontophoresis
+    distance: float = DEFAULT_IONTOPHORESIS_DISTANCE_UM
+
+
+def parse_interventions(interventions) -> list[Event]:
+    """Parse the experiment's ``interventions`` list (SCHEMA vocabulary) into events."""
+    if interventions is None:
+        return []
+    if not isinstance(interventions, list):
+        raise InputError("interventions: must be a list of tables")
+    events = []
+    for k, item in enumerate(interventions):
+        where = f"interventions[{k}]"
+        if not isinstance(item, dict):
+            raise InputError(f"{where}: must be a table")
+        at = parse_quantity(item.get("at", "0 s"), "time", f"{where}.at")
+        if "stimulus" in item:
+            name = str(item["stimulus"])
+            if name not in STIMULI:
+                raise unknown(f"{where}.stimulus", name, STIMULI)
+            default = "20 ms" if name == "footshock" else ("100 ms" if name == "sensory" else "1 s")
+            dur = parse_quantity(item.get("duration", default), "time", f"{where}.duration")
+            events.append(Event("stimulus", name, at, dur))
+        elif "drug" in item:
+            lib = load_library()
+            drug = lib.get(str(item["drug"]))
+            route = str(item.get("route", "iv"))
+            if route not in DRUG_ROUTES:
+                raise unknown(f"{where}.route", route, DRUG_ROUTES)
+            if route == "iontophoresis":
+                if "current" not in item:
+                    raise InputError(f"{where}: iontophoresis needs 'current' (ejection current, e.g. '20 nA')")
+                cur = parse_quantity(item["current"], "current", f"{where}.current")
+                dist = parse_quantity(item.get("distance", f"{DEFAULT_IONTOPHORESIS_DISTANCE_UM} um"), "length",
+                                      f"{where}.distance")
+                if dist <= 0:
+                    raise InputError(f"{where}.distance: must be > 0 um")
+                dur = parse_quantity(item.get("duration", "10 s"), "time", f"{where}.duration")
+                events.append(Event("drug", drug.name, at, dur, route=route, current=cur, distance=dist))
+            else:
+                if "dose" not in item:
+                    raise InputError(f"{where}: systemic drug needs 'dose' (e.g. '10 ug/kg')")
+                dose = parse_quantity(item["dose"], "dose", f"{where}.dose")
+                events.append(Event("drug", drug.name, at, math.inf, route=route, dose=dose))
+        else:
+            raise InputError(f"{where}: needs 'stimulus' or 'drug' for the recording protocol (perfusate changes are not modelled here)")
+    return events
+
+
+def stimulus_current(params: LCParameters, events, n_ms: int) -> np.ndarray:
+    """Stimulus current (uA/cm2) on the 1 ms grid."""
+    t = np.arange(n_ms) * 1e-3
+    out = np.zeros(n_ms)
+    for ev in events:
+        if ev.kind != "stimulus":
+            continue
+        if ev.name == "sensory":
+            amp, delay, tonic = params.value("sensory_amplitude"), params.value("sensory_delay"), 0.0
+        else:
+            amp, delay, tonic = (params.value("footpinch_amplitude"), params.value("footpinch_delay"),
+                                 params.value("footpinch_tonic"))
+        tau = params.value("footpinch_tau") * 1e-3
+        t0 = ev.at + delay * 1e-3
+        on = (t >= t0) & (t < ev.at + max(ev.duration, 1e-3) + delay * 1e-3)
+        out += np.where(t >= t0, amp * np.exp(-(t - t0) / tau), 0.0)
+        out += tonic * on
+    return out
+
+
+def alpha2_terms(params: LCParameters, events, n_ms: int, *, a2_background=0.35, species: str = "rat"):
+    """Operational-model terms (stimulus, occupancy) of background NE plus drugs on the 1 ms grid."""
+    tau_ne = params.value("tau_ne_alpha2a")
+    a2b = np.broadcast_to(np.asarray(a2_background, float), (n_ms,)) if np.ndim(a2_background) == 0 else np.asarray(a2_background, float)
+    if a2b.size != n_ms:
+        raise InputError(f"a2: time series must have {n_ms} samples (1 ms grid), got {a2b.size}")
+    s, x = terms_from_a2(a2b, tau_ne)
+    s = np.array(s, float)
+    x = np.array(x, float)
+    t = np.arange(n_ms) * 1e-3
+    lib = load_library()
+    for ev in events:
+        if ev.kind != "drug":
+            continue
+        drug = lib.get(ev.name)
+        if ev.route == "iontophoresis":
+            conc = iontophoresis_concentration(ev.current, ev.distance, t, t_on=ev.at, t_off=ev.at + ev.duration)
+        else:
+            conc = systemic_brain_concentration(drug, ev.dose, ev.route, t, ev.at)
+        ds, dx = drug_terms(conc, drug.ki("alpha2A", species), drug.efficacy("alpha2A", species), tau_ne)
+        s += ds
+        x += dx
+    return s, x
+
+
+def build_inputs(params: LCParameters, state: str, events, duration: float, *, a2_background=0.35,
+                 beta_activation=0.0, species: str = "rat", extra_drive: float = 0.0) -> Inputs:
+    """All inputs for ``duration`` s of recording in ``state`` with ``events``."""
+    n_ms = int(round(duration * 1e3))
+    if n_ms < 1:
+        raise InputError(f"recording.duration: must be > 0, got {duration} s")
+    drive = state_drive(state) + extra_drive
+    tonic = np.full(n_ms, params.value("drive_gain") * (drive - params.value("drive_offset")))
+    s, x = alpha2_terms(params, events, n_ms, a2_background=a2_background, species=species)
+    beta = np.broadcast_to(np.asarray(beta_activation, float), (n_ms,)).copy() if np.ndim(beta_activation) == 0 else np.asarray(beta_activation, float)
+    if np.any(beta < 0) or np.any(beta > 1):
+        raise InputError("beta_activation: must be within [0, 1]")
+    return Inputs(tonic, stimulus_current(params, events, n_ms), s, x, beta)

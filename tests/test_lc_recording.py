@@ -1,0 +1,134 @@
+"""Virtual extracellular recording: targets, identification, placement, NWB, bad input."""
+
+import copy
+
+import numpy as np
+import pytest
+
+from noradsim.errors import InputError
+from noradsim.lc.nwb import validate_nwb
+from noradsim.lc.protocol import lc_target, parse_experiment, record, run_recording
+
+PINCH = [{"stimulus": "footpinch", "duration": "1 s"}]
+
+BASE = {
+    "protocol": "recording",
+    "species": "rat",
+    "region": "locus_coeruleus",
+    "state": "anesthetized:chloral_hydrate",
+    "interventions": [
+        {"stimulus": "footpinch", "at": "4 s", "duration": "1 s"},
+        {"stimulus": "footpinch", "at": "7 s", "duration": "1 s"},
+    ],
+    "recording": {"electrode": ["0 um", "0 um", "0 um"], "duration": "10 s", "n_neurons": 600, "noise": "8 uV"},
+}
+
+
+def experiment(**recording):
+    e = copy.deepcopy(BASE)
+    e["recording"].update(recording)
+    return e
+
+
+def test_burst_latency_within_foote_1980():
+    value, why = lc_target("lc_phasic_response", "latency", "anesthetized:halothane", PINCH, "rat")
+    assert 15 <= value <= 60
+    assert "latency" in why
+
+
+def test_post_activation_inhibition_duration():
+    value, why = lc_target("lc_phasic_response", "inhibition_duration", "anesthetized:halothane", PINCH, "rat")
+    assert 150 <= value <= 1000
+    assert "alpha2A" in why
+
+
+def test_spike_width_is_broad():
+    value, _ = lc_target("lc_spike_width", "width", "", [], "rat")
+    assert 1.5 <= value <= 3.5
+
+
+def test_lc_target_bad_input():
+    with pytest.raises(InputError, match="statistic"):
+        lc_target("lc_phasic_response", "peak", "awake", PINCH, "rat")
+    with pytest.raises(InputError, match="stimulus"):
+        lc_target("lc_phasic_response", "latency", "awake", [], "rat")
+    with pytest.raises(InputError, match="did you mean"):
+        lc_target("lc_phasic_response", "latency", "awake", [{"stimulus": "footpinchh"}], "rat")
+
+
+@pytest.fixture(scope="module")
+def inside():
+    return record(parse_experiment(experiment()), seed=3)
+
+
+def test_units_inside_lc_are_identified(inside):
+    assert inside.inside_lc and 1 <= len(inside.units) <= 3
+    assert inside.placement_ok
+    best = inside.units[0]
+    assert best.identified
+    assert best.match_fraction > 0.5  # the sorted unit is mostly one simulated neuron
+    assert best.criteria["broad_waveform"]["value"] > 1.5
+
+
+def test_electrode_outside_lc_fails_identification():
+    r = record(parse_experiment(experiment(electrode=["0 um", "450 um", "0 um"])), seed=3)
+    assert not r.inside_lc
+    assert not r.placement_ok
+    assert r.n_in_reach == 0
+
+
+def test_same_seed_same_recording(inside):
+    again = record(parse_experiment(experiment()), seed=3)
+    assert np.array_equal(inside.trace_uv, again.trace_uv)
+
+
+def test_run_recording_writes_valid_nwb(tmp_path):
+    summary = run_recording(experiment(duration="6 s", n_neurons=300), tmp_path, seed=1)
+    assert (tmp_path / "recording.nwb").is_file() and (tmp_path / "report.html").is_file()
+    for name in ("raster.png", "psth.png", "isi.png", "waveforms.png", "rate.png"):
+        assert (tmp_path / name).stat().st_size > 1000
+    assert validate_nwb(tmp_path / "recording.nwb") == []
+    assert summary["placement_check"] in ("pass", "fail")
+
+
+@pytest.mark.parametrize("change, match", [
+    ({"electrode": ["0 um", "9 mm", "0 um"]}, "outside the tissue"),
+    ({"electrode": ["0 um", "0 um"]}, "electrode"),
+    ({"dt": "0.5 ms"}, "dt"),
+    ({"filter": ["300 Hz", "15000 Hz"]}, "Nyquist"),
+    ({"n_units": 5}, "n_units"),
+    ({"n_neurons": -10}, "n_neurons"),
+    ({"duration": "3 mg"}, "dimension"),
+    ({"threshhold": 4}, "did you mean"),
+])
+def test_bad_recording_fields(change, match):
+    with pytest.raises(InputError, match=match):
+        e = experiment(**change)
+        record(parse_experiment(e), seed=0)
+
+
+def test_unknown_stimulus_and_state():
+    e = experiment()
+    e["interventions"] = [{"stimulus": "foot_pinch", "at": "1 s"}]
+    with pytest.raises(InputError, match="did you mean 'footpinch'"):
+        parse_experiment(e)
+    e = experiment()
+    e["state"] = "anesthetised:urethane"
+    with pytest.raises(InputError, match="state"):
+        parse_experiment(e)
+
+
+def test_cli_bad_electrode_exits_2_and_writes_nothing(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    text = Path(__file__).resolve().parents[1].joinpath("examples", "lc_footpinch_recording.toml").read_text()
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace('electrode = ["0 um", "20 um", "0 um"]', 'electrode = ["0 um", "20 mm", "0 um"]'))
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "noradsim.cli", "run", str(bad), "--out", str(out)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "outside the tissue" in proc.stderr and "Traceback" not in proc.stderr
+    assert not out.exists()
