@@ -6,7 +6,7 @@ import importlib
 import pytest
 
 MODULES = ["noradsim.units", "noradsim.model.blocks", "noradsim.model.core", "noradsim.drugs",
-           "noradsim.model.terminal", "noradsim.api"]
+           "noradsim.model.terminal", "noradsim.api", "noradsim.pk"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -87,7 +87,7 @@ def test_ip_absorption_is_the_bateman_function():
 def test_brain_concentration_matches_the_analytic_pk_solution():
     """The ODE PK (depot, plasma, brain ECF) equals the closed-form convolution in receptors.dosing."""
     from noradsim.experiment import parse_conditions
-    from noradsim.receptors.dosing import brain_concentration
+    from noradsim.pk import brain_concentration
     from noradsim.simulate import simulate_conditions
 
     for drug, dose, route in (("guanfacine", 0.3, "ip"), ("desipramine", 10.0, "sc"), ("clonidine", 0.01, "iv")):

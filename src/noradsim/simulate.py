@@ -17,8 +17,8 @@ import xarray as xr
 from . import __version__
 from .drugs import DrugLibrary, load_library
 from .engine import Segment, simulate
-from .errors import InputError, unknown
-from .experiment import Conditions, Intervention
+from .errors import InputError
+from .experiment import Conditions
 from .model.terminal import DrugUse, build_terminal_model, ident
 from .parameters import _record, data_path, read_toml
 from .protocols.microdialysis import Probe

@@ -277,12 +277,9 @@ def mechanism_summary(ds, c: Conditions) -> str:
 
 
 def _ed50(target: Target, library, result) -> Outcome:
-    from dataclasses import replace
-
     from .simulate import simulate_conditions
 
     c = target.conditions
-    natural = _MEASURE_UNIT[target.measure]
     if target.measure in _MICRODIALYSIS:
         return Outcome(target.id, None, target.expected, (target.low, target.high), target.unit, "unsupported",
                        "ed50 is implemented for lc_firing_rate and tissue_ne")

@@ -102,39 +102,17 @@ def iontophoresis_concentration(current_na: float, distance_um: float, t_s, *, t
 
 
 def systemic_brain_concentration(drug, dose_mg_kg: float, route: str, t_s, t_dose: float) -> np.ndarray:
-    """Unbound brain concentration (nM) after one systemic dose (one-compartment PK).
+    """Unbound brain concentration (nM) after one systemic dose at ``t_dose``.
 
-    Uses the drug library's rat PK: first-order absorption (``absorption_halflife``,
-    ``bioavailability``; i.v. is a bolus), volume, clearance, unbound fraction,
-    ``kpuu_brain`` and a first-order brain equilibration half-time. This is the
-    fallback for runs of the recording protocol without the foundation's PK module.
+    The closed-form solution (:func:`noradsim.pk.brain_concentration`) of the same PK that
+    the rate model integrates (depot, plasma, brain ECF with Kp,uu), so the spiking and
+    rate descriptions see the same drug exposure.
     """
-    if drug.pk is None:
-        raise InputError(f"drug {drug.name}: no pharmacokinetics in the library for route {route!r}")
-    pk = drug.pk
-    if route not in pk.routes and route != "iv":
-        from ..errors import unknown
+    from ..pk import brain_concentration
 
-        raise unknown(f"drug {drug.name}: route", route, list(pk.routes) + ["iv"])
     t = np.asarray(t_s, float) - t_dose
-    ke = pk.clearance.value / pk.volume.value / 3600.0
-    mw = drug.molar_mass.value
-    c0 = dose_mg_kg / pk.volume.value * 1e-3 / mw * 1e9  # g/L / (g/mol) = mol/L -> nM
-    if route == "iv":
-        plasma = np.where(t >= 0, c0 * np.exp(-ke * np.clip(t, 0, None)), 0.0)
-    else:
-        rpk = pk.routes[route]
-        ka = math.log(2) / max(rpk.absorption_halflife.value, 1e-6)
-        f = rpk.bioavailability.value
-        tt = np.clip(t, 0, None)
-        if abs(ka - ke) < 1e-12:
-            ka *= 1.0001
-        plasma = np.where(t >= 0, f * c0 * ka / (ka - ke) * (np.exp(-ke * tt) - np.exp(-ka * tt)), 0.0)
-    target = plasma * pk.fu_plasma.value * pk.kpuu_brain.value
-    keq = math.log(2) / max(pk.brain_equilibration.value, 1e-6)
-    dt = (t[1] - t[0]) if t.size > 1 else 1.0
-    brain = np.zeros_like(target)
-    decay = math.exp(-keq * dt)
-    for i in range(1, t.size):
-        brain[i] = target[i] + (brain[i - 1] - target[i]) * decay
-    return brain
+    out = np.zeros_like(t)
+    after = t >= 0
+    if after.any():
+        out[after] = brain_concentration(drug.name, dose_mg_kg, route, t[after])
+    return out

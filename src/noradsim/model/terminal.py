@@ -205,7 +205,7 @@ def build_terminal_model(region: str = "prefrontal_cortex", *, state: str = "awa
            "1", "presynaptic alpha2A activation (operational model)")
     b.rule("a2_lc", operational_activation([("ne_lc", "ne_alpha2_k", "ne_alpha2_tau")] + a2_ag_lc, a2_ant_lc),
            "1", "somatodendritic alpha2A activation in the LC")
-    b.rule("net_occupancy", f"1 - 1/net_factor", "1", "fraction of NET occupied by drugs")
+    b.rule("net_occupancy", "1 - 1/net_factor", "1", "fraction of NET occupied by drugs")
     b.rule("ca_gate", f"({hill('ca_local', 'ca_k_release', 'ca_hill')})/({hill('ca_normal', 'ca_k_release', 'ca_hill')})", "1")
     b.rule("ttx_gate", "1/(1 + ttx_local/ttx_ic50)", "1")
     b.rule("depol_rate", f"k_depol_max*{hill('k_local', 'k_depol_half', 'k_depol_hill')}", "1/s")
@@ -221,12 +221,12 @@ def build_terminal_model(region: str = "prefrontal_cortex", *, state: str = "awa
                f"*tyr/(th_km_tyr*({th_factor}) + tyr)/(1 + (da_term + ne_term)/th_ki_catechol)",
                {"tyr": 1}, {"dopa": 1}, "tyrosine hydroxylase", "rate-limiting; end-product inhibited; activated with firing")
     b.reaction("aadc", "k_aadc*dopa", {"dopa": 1}, {"da_cyt": 1}, "aromatic L-amino acid decarboxylase")
-    b.reaction("vmat2_da", f"vmat_vmax*innervation*vmat_factor*da_term/(vmat_km_da*(1 + ne_term/vmat_km_ne) + da_term)",
+    b.reaction("vmat2_da", "vmat_vmax*innervation*vmat_factor*da_term/(vmat_km_da*(1 + ne_term/vmat_km_ne) + da_term)",
                {"da_cyt": 1}, {"da_ves": 1}, "VMAT2 uptake of dopamine")
     b.reaction("mao_da", "k_mao*mao_factor*da_cyt", {"da_cyt": 1}, {}, "MAO deamination of cytosolic dopamine (DOPAC)")
     b.reaction("dbh", "k_dbh*da_ves", {"da_ves": 1}, {"ne_ves": 1}, "dopamine beta-hydroxylase inside vesicles")
     # ---- storage
-    b.reaction("vmat2_ne", f"vmat_vmax*innervation*vmat_factor*ne_term/(vmat_km_ne*(1 + da_term/vmat_km_da) + ne_term)",
+    b.reaction("vmat2_ne", "vmat_vmax*innervation*vmat_factor*ne_term/(vmat_km_ne*(1 + da_term/vmat_km_da) + ne_term)",
                {"ne_cyt": 1}, {"ne_ves": 1}, "VMAT2 repackaging of cytosolic NE")
     b.reaction("vesicle_leak", "k_vesicle_leak*ne_ves", {"ne_ves": 1}, {"ne_cyt": 1}, "passive leak from vesicles")
     b.reaction("mobilisation", "k_mobilisation*(releasable_fraction*ne_ves - ne_rrp)", {"ne_ves": 1}, {"ne_rrp": 1},
