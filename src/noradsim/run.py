@@ -77,7 +77,7 @@ def phenotype_overrides(name: str) -> dict[str, float]:
             "lc_drive_offset": f["lc_drive_offset"]}
 
 
-def functional_readouts(ds):
+def functional_readouts(ds, library: DrugLibrary | None = None):
     """Receptor-level read-outs (working memory, arousal, mood, glia) along the simulated time course."""
     import matplotlib.pyplot as plt
 
@@ -86,7 +86,8 @@ def functional_readouts(ds):
 
     drugs = {v[: -len("_brain")]: ds[v].values for v in ds.data_vars if v.endswith("_brain")}
     t = ds["time"].values
-    r = readouts(ds["ne_ecf"].values, drugs or None, lc_rate_hz=ds["lc_firing_rate"].values, time_s=t * 60.0)
+    r = readouts(ds["ne_ecf"].values, drugs or None, lc_rate_hz=ds["lc_firing_rate"].values, time_s=t * 60.0,
+                 library=library)
     keys = [k for k in ("working_memory", "arousal", "task_performance", "low_tone_index", "anxiety_index",
                         "microglia_inflammation", "astrocyte_neurotrophic") if k in r]
     fig, ax = plt.subplots(figsize=(8, 3.2))
@@ -201,7 +202,7 @@ def run_microdialysis(doc: dict, out_dir: Path, *, where: str = "experiment", se
     ivs = [iv.__dict__ for iv in cond.interventions]
     imgs = microdialysis_figures(ds, samples, ivs)
     mech = mechanism_summary(ds, cond)
-    fx_img, fx_rows = functional_readouts(ds)
+    fx_img, fx_rows = functional_readouts(ds, library)
     imgs.append(fx_img)
     win = (starts >= cond.window[0]) & (ends <= cond.window[1])
     peak = float(np.max(pct[win])) if win.any() else float("nan")
