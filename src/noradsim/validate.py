@@ -153,7 +153,7 @@ def read_targets(path: str | Path) -> tuple[list[Target], list[tuple[str, str]]]
 # ------------------------------------------------------------------ evaluation
 
 
-def evaluate(target: Target, library: DrugLibrary | None = None) -> Outcome:
+def evaluate(target: Target, library: DrugLibrary | None = None, *, explain_parameters: bool = False) -> Outcome:
     """Run one target through the simulator and apply its statistic."""
     library = library or load_library()
     rng = (target.low, target.high)
@@ -191,7 +191,12 @@ def evaluate(target: Target, library: DrugLibrary | None = None) -> Outcome:
             return unsupported(f"preparation {c.preparation}: measure {m} is simulated in vivo only")
         if s == "ed50":
             return _ed50(target, library, result)
-        return _time_course_statistic(target, library, result)
+        out = _time_course_statistic(target, library, result)
+        if explain_parameters and out.predicted is not None:
+            top = explain(target, library)
+            if top:
+                out.reason += "; most sensitive to " + ", ".join(f"{n} ({e:+.2f})" for n, e in top)
+        return out
     except InputError as exc:
         return unsupported(str(exc))
 
@@ -204,15 +209,17 @@ def _series(ds, target: Target):
     return t, y
 
 
-def _time_course_statistic(target: Target, library, result) -> Outcome:
+def _time_course_value(target: Target, library, parameters: dict | None = None):
+    """Simulate a time-course target; returns (value or None, reason, dataset, curve)."""
     from .simulate import simulate_conditions
 
     c = target.conditions
     dt = min(60.0, c.sample / 10.0)
-    ds = simulate_conditions(c, library=library, dt=dt)
+    ds = simulate_conditions(c, library=library, dt=dt, parameters=parameters)
     t, y = _series(ds, target)
     natural = _MEASURE_UNIT[target.measure]
     binned = target.measure in _MICRODIALYSIS
+    starts = ends = means = None
     if binned:
         lo_t = min(c.baseline[0], c.window[0])
         hi_t = max(c.baseline[1], c.window[1])
@@ -227,20 +234,65 @@ def _time_course_statistic(target: Target, library, result) -> Outcome:
         if target.statistic in ("mean", "mean_percent_baseline"):
             w_vals = np.array([np.trapezoid(y[win], t[win]) / (t[win][-1] - t[win][0])]) if win.sum() > 1 else y[win]
             b_vals = np.array([np.trapezoid(y[base], t[base]) / (t[base][-1] - t[base][0])]) if base.sum() > 1 else y[base]
+    curve = {"time_min": t / 60.0, "values": y, "unit": natural, "window": c.window, "baseline": c.baseline,
+             "bins": (starts / 60.0, ends / 60.0, means) if binned else None,
+             "statistic_in": "percent" if target.statistic != "mean" else natural}
     if len(w_vals) == 0:
-        return result(None, "no complete sample bin inside the window")
+        return None, "no complete sample bin inside the window", ds, curve
     s = target.statistic
     if s == "mean":
-        value = _convert(float(np.mean(w_vals)), natural, target.unit)
-    else:
-        if len(b_vals) == 0 or np.mean(b_vals) <= 0:
-            return result(None, "baseline is empty or zero")
-        ref = float(np.mean(b_vals))
-        pick = {"peak_percent_baseline": np.max, "min_percent_baseline": np.min, "mean_percent_baseline": np.mean}[s]
-        value = 100.0 * float(pick(w_vals)) / ref
-    curve = {"time_min": t / 60.0, "values": y, "unit": natural, "window": c.window, "baseline": c.baseline,
-             "bins": (starts / 60.0, ends / 60.0, means) if binned else None, "statistic_in": "percent" if s != "mean" else natural}
-    return result(value, mechanism_summary(ds, c), curve)
+        return _convert(float(np.mean(w_vals)), natural, target.unit), "", ds, curve
+    if len(b_vals) == 0 or np.mean(b_vals) <= 0:
+        return None, "baseline is empty or zero", ds, curve
+    ref = float(np.mean(b_vals))
+    pick = {"peak_percent_baseline": np.max, "min_percent_baseline": np.min, "mean_percent_baseline": np.mean}[s]
+    return 100.0 * float(pick(w_vals)) / ref, "", ds, curve
+
+
+def _time_course_statistic(target: Target, library, result) -> Outcome:
+    value, why, ds, curve = _time_course_value(target, library)
+    if value is None:
+        return result(None, why)
+    return result(value, mechanism_summary(ds, target.conditions), curve)
+
+
+EXPLAIN_PARAMETERS = ("net_vmax", "k_diffusion_loss", "release_per_spike", "k_mobilisation", "alpha2_max_inhibition",
+                      "ne_alpha2_k", "ne_alpha2_tau", "lc_alpha2_weight", "state_drive", "th_vmax", "k_vesicle_leak",
+                      "k_mao", "k_net_efflux", "ca_k_release", "k_depol_half")
+
+
+def explain(target: Target, library: DrugLibrary | None = None, *, step: float = 0.1, top: int = 3):
+    """Which parameters produce the result: elasticities d ln(value) / d ln(parameter).
+
+    Central differences at +/-``step`` (relative) for the mechanistic parameters and for the
+    binding and PK parameters of the drugs in the target. Returns ``[(name, elasticity)]``
+    sorted by magnitude (largest ``top``).
+    """
+    from .model.terminal import build_terminal_model
+    from .simulate import drug_uses
+
+    library = library or load_library()
+    c = target.conditions
+    region = c.region if c.region not in ("locus_coeruleus", "in_vitro") else "prefrontal_cortex"
+    model = build_terminal_model(region, state=c.state, drugs=drug_uses(c.interventions), library=library)
+    values = model.parameters.values()
+    names = [n for n in EXPLAIN_PARAMETERS if n in values]
+    names += [n for n in values if n.startswith("d_") and any(k in n for k in ("_ki_", "_clearance", "_efficacy", "_kinact"))]
+    base, *_ = _time_course_value(target, library)
+    if base is None or base == 0:
+        return []
+    out = []
+    for n in names:
+        v = values[n]
+        if v == 0:
+            continue
+        hi, *_ = _time_course_value(target, library, {n: v * (1 + step)})
+        lo, *_ = _time_course_value(target, library, {n: v * (1 - step)})
+        if hi is None or lo is None or hi <= 0 or lo <= 0:
+            continue
+        out.append((n, float((np.log(hi) - np.log(lo)) / (np.log(1 + step) - np.log(1 - step)))))
+    out.sort(key=lambda kv: -abs(kv[1]))
+    return out[:top]
 
 
 def mechanism_summary(ds, c: Conditions) -> str:
@@ -318,13 +370,13 @@ def _ed50(target: Target, library, result) -> Outcome:
                   f"log-dose bisection on {target.measure} averaged over the window; {len(cache)} simulations", curve)
 
 
-def run_targets(path: str | Path, *, library: DrugLibrary | None = None, progress=None):
+def run_targets(path: str | Path, *, library: DrugLibrary | None = None, progress=None, explain_parameters: bool = False):
     """Parse and evaluate every target; returns outcomes (errors included, in file order)."""
     good, bad = read_targets(path)
     library = library or load_library()
     outcomes = [Outcome(i, None, None, None, "", "error", msg) for i, msg in bad]
     for tg in good:
-        outcomes.append(evaluate(tg, library))
+        outcomes.append(evaluate(tg, library, explain_parameters=explain_parameters))
         if progress:
             progress(outcomes[-1])
     return outcomes, good, bad

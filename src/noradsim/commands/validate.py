@@ -14,6 +14,8 @@ def add_arguments(p):
     p.add_argument("--out", metavar="DIR", help="write an HTML report with one figure per target")
     p.add_argument("--json", metavar="FILE", help="write one JSON object per target")
     p.add_argument("--drugs", action="append", default=[], metavar="FILE", help="user drug file(s)")
+    p.add_argument("--explain", action="store_true",
+                   help="add the parameters each prediction is most sensitive to (elasticities; slower)")
 
 
 def main(args) -> int:
@@ -23,7 +25,8 @@ def main(args) -> int:
 
     library = load_library(args.drugs)
     outcomes, good, bad = run_targets(args.targets, library=library,
-                                      progress=lambda o: print(format_row(o), flush=True))
+                                      progress=lambda o: print(format_row(o), flush=True),
+                                      explain_parameters=args.explain)
     for tid, msg in bad:
         print(f"noradsim: error: {msg}", file=sys.stderr)
     if args.json:
