@@ -70,6 +70,7 @@ class Graph:
     nodes: dict[str, str] = field(default_factory=dict)  # name -> subtitle
     edges: list[tuple[str, str, str, bool]] = field(default_factory=list)  # (src, dst, label, dashed)
     root: str | None = None
+    legend: list[tuple[str, str]] = field(default_factory=list)  # (reaction, enzyme or process)
 
     def node(self, name: str, subtitle: str = "") -> None:
         if name not in self.nodes or (subtitle and not self.nodes[name]):
@@ -95,7 +96,8 @@ def _species_in(expr: str, species: set[str], rules: dict[str, str], seen=None) 
 
 
 def model_graph(model, *, input_parameter: str | None = None, input_label: str = "receptor",
-                keep: set[str] | None = None, title: str | None = None) -> Graph:
+                keep: set[str] | None = None, title: str | None = None, show_rules: bool = True,
+                show_modifiers: bool = True, enzyme_labels: bool = False) -> Graph:
     """A :class:`Graph` of a declarative model: species boxes, reaction arrows, modifier links."""
     g = Graph(title or model.description or model.name)
     species = {s.name: s for s in model.species}
@@ -107,7 +109,9 @@ def model_graph(model, *, input_parameter: str | None = None, input_label: str =
         involved = set(rx.reactants) | set(rx.products)
         if keep is not None and not involved & keep:
             continue
-        label = rx.name + (f" [{rx.mechanism}]" if rx.mechanism else "")
+        label = rx.name if enzyme_labels else rx.name + (f" [{rx.mechanism}]" if rx.mechanism else "")
+        if enzyme_labels and (rx.name, rx.description) not in g.legend:
+            g.legend.append((rx.name, rx.description + (f" ({rx.mechanism})" if rx.mechanism else "")))
         srcs = list(rx.reactants) or [f"{rx.name}: source"]
         dsts = list(rx.products) or [f"{rx.name}: removed"]
         for s in srcs:
@@ -117,14 +121,14 @@ def model_graph(model, *, input_parameter: str | None = None, input_label: str =
         for s in srcs:
             for d in dsts:
                 g.edge(s, d, label)
-        mods = _species_in(rx.rate, set(species), rules) - set(rx.reactants)
+        mods = _species_in(rx.rate, set(species), rules) - set(rx.reactants) if show_modifiers else set()
         for m in sorted(mods):
             if keep is None or m in keep:
                 g.node(m, species[m].description)
                 g.edge(m, dsts[0], f"modulates {rx.name}", dashed=True)
         if input_parameter and input_parameter in _NAME.findall(rx.rate):
             g.edge(input_label, dsts[0], f"activates {rx.name}", dashed=True)
-    for r in model.rules:
+    for r in (model.rules if show_rules else ()):
         deps = _species_in(r.expression, set(species), rules)
         if keep is not None:
             deps &= keep
@@ -176,7 +180,8 @@ def render_svg(g: Graph) -> str:
         for ri, n in enumerate(col):
             pos[n] = (xs[ci], 60 + ri * (box_h + gap_y), widths[ci])
     width = x
-    height = 60 + max(len(c) for c in cols) * (box_h + gap_y) + 40
+    body_h = 60 + max(len(c) for c in cols) * (box_h + gap_y) + 20
+    height = body_h + 20 + 14 * ((len(g.legend) + 1) // 2)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
            f'font-family="Helvetica, Arial, sans-serif" font-size="11">',
            '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
@@ -206,6 +211,11 @@ def render_svg(g: Graph) -> str:
             short = sub if len(sub) <= 40 else sub[:38] + "..."
             out.append(f'<text x="{x0 + 8:.1f}" y="{y0 + 31:.1f}" font-size="9" fill="#555">{html.escape(short)}'
                        f'<title>{html.escape(sub)}</title></text>')
+    for i, (rx, text) in enumerate(g.legend):
+        lx = 20 + (i % 2) * width / 2
+        ly = body_h + 14 * (i // 2)
+        out.append(f'<text x="{lx:.1f}" y="{ly:.1f}" font-size="10"><tspan font-weight="bold" fill="#205080">'
+                   f'{html.escape(rx)}</tspan>: {html.escape(text)}</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -268,7 +278,8 @@ def synthesis_graph(model=None) -> Graph:
                     if m not in keep:
                         keep.add(m)
                         q.append(m)
-            g = model_graph(model, keep=keep, title="NE synthesis, storage, release and metabolism (terminal model)")
+            g = model_graph(model, keep=keep, title="NE synthesis, storage, release and metabolism (terminal model)",
+                            show_rules=False, show_modifiers=False, enzyme_labels=True)
             src = next((n for n in g.nodes if n.startswith("tyr_supply")), start)
             g.root = src
             return g
