@@ -6,7 +6,8 @@ import importlib
 import pytest
 
 MODULES = ["noradsim.units", "noradsim.model.blocks", "noradsim.model.core", "noradsim.drugs",
-           "noradsim.model.terminal", "noradsim.api", "noradsim.pk"]
+           "noradsim.model.terminal", "noradsim.api", "noradsim.pk",
+           "noradsim.fitting.globalfit", "noradsim.fitting.data"]
 
 
 @pytest.mark.parametrize("name", MODULES)

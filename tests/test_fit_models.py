@@ -9,6 +9,7 @@ import pytest
 
 from noradsim.errors import InputError
 from noradsim.fitting import (
+    Expression,
     cheng_prusoff,
     fit_competition,
     fit_dose_response,
@@ -17,7 +18,6 @@ from noradsim.fitting import (
     fit_saturation,
     fit_uptake,
     least_squares_fit,
-    Expression,
 )
 
 

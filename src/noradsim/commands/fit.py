@@ -6,7 +6,8 @@ import json
 import math
 
 NAME = "fit"
-HELP = "fit lab data (uptake, inhibition, saturation, competition, dose-response, expression) from a CSV file"
+HELP = ("fit lab data (uptake, inhibition, saturation, competition, dose-response, schild, operational, "
+        "expression) from a CSV file")
 
 _KINDS = {
     "uptake": "Michaelis-Menten uptake (Km, Vmax), optional substrate inhibition",
@@ -14,6 +15,10 @@ _KINDS = {
     "saturation": "radioligand saturation binding (Kd, Bmax; total and nonspecific, or specific)",
     "competition": "competition binding, one site vs two sites (F test, AICc); Ki with --radioligand and --kd",
     "dose-response": "agonist dose-response (EC50, Emax, Hill) or, with --em, the operational model (KA, tau)",
+    "schild": "Schild analysis: agonist curves at several antagonist concentrations fitted globally "
+              "(pA2/pKB, Schild slope); --group names the antagonist concentration column",
+    "operational": "operational model fitted globally to a Furchgott receptor-inactivation series "
+                   "(shared KA, Em, n; one tau per curve); --group names the curve column",
     "expression": "any model: --model 'b1*(1-exp(-b2*x))' --start b1=500,b2=1e-4",
 }
 
@@ -23,7 +28,11 @@ def _common(p, *, concentration: bool = True):
     p.add_argument("--x", default="x", metavar="COL", help="independent variable column (default x)")
     p.add_argument("--y", default=None, metavar="COL",
                    help="response column(s), comma-separated for replicate columns (default y)")
-    p.add_argument("--sd", default=None, metavar="COL", help="column of response SDs (weights 1/SD^2)")
+    p.add_argument("--sd", default=None, metavar="COL",
+                   help="column of response SDs (weights 1/SD^2); comma-separated, one per --y column")
+    p.add_argument("--replicates", choices=("all", "mean", "mean-unweighted"), default="all",
+                   help="fit every replicate (default), the mean at each concentration weighted by 1/SEM^2 "
+                        "from the replicates (mean), or the unweighted means (mean-unweighted)")
     p.add_argument("--out", default=None, metavar="DIR", help="write fit.json, summary.txt, residuals.csv, figures")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     if concentration:
@@ -59,6 +68,16 @@ def add_arguments(p):
             s.add_argument("--em", type=float, default=None, metavar="VALUE",
                            help="system maximum Em (response units): fit the operational model (KA, tau)")
             s.add_argument("--slope", type=float, default=1.0, help="operational transducer slope n (default 1)")
+        elif kind == "schild":
+            s.add_argument("--group", metavar="COL", help="antagonist concentration of each row's curve (0 = control)")
+            s.add_argument("--group-unit", default="nM", metavar="UNIT",
+                           help="concentration unit of the --group column (default nM)")
+            s.add_argument("--schild-slope", type=float, default=None, metavar="S",
+                           help="hold the Schild slope at S (1 gives pKB); default: fitted")
+        elif kind == "operational":
+            s.add_argument("--group", metavar="COL", help="curve label of each row (e.g. control, pbz_10nM)")
+            s.add_argument("--slope", type=float, default=None, metavar="N",
+                           help="hold the transducer slope n (default: fitted)")
         elif kind == "expression":
             s.add_argument("--model", required=True, metavar="EXPR", help="model expression in columns and parameters")
             s.add_argument("--start", required=True, metavar="NAME=VALUE,...", help="start values, e.g. b1=500,b2=1e-4")
@@ -95,29 +114,80 @@ def _conc(text, field):
     return None if text is None else parse_quantity(text, "concentration", field)
 
 
-def _load(args, ycols: list[str], extra: list[str] = ()):
+def _conc_factor(unit: str, option: str) -> float:
+    from ..errors import InputError
+    from ..units import to_unit
+
+    if unit == "nM":
+        return 1.0
+    try:
+        return float(to_unit(1.0, unit.replace("µ", "u"), "nM"))
+    except (ValueError, TypeError, AttributeError, KeyError):
+        raise InputError(f"{option}: {unit!r} is not a concentration unit like nM or uM") from None
+
+
+def _split(text):
+    return [c.strip() for c in str(text).split(",") if c.strip()]
+
+
+def _load(args, ycols: list[str], extra: list[str] = (), *, group: str | None = None, group_text: bool = False,
+          n_params: int = 1, separate_columns: bool = False):
+    """Read x, the stacked response columns, SDs and group labels; pool replicates if asked.
+
+    Returns ``table, x, y, sd, groups, column`` where ``column`` is the index of the
+    response column each row came from (replicate columns are stacked). With
+    ``separate_columns`` the response columns are different quantities (total and
+    nonspecific binding), not replicates, and are never pooled together.
+    """
     import numpy as np
 
     from ..errors import InputError
-    from ..fitting.data import check_response, read_table
-    from ..units import to_unit
+    from ..fitting.data import check_response, read_table, replicate_means
 
-    cols = [args.x] + ycols + ([args.sd] if args.sd else []) + list(extra)
-    table = read_table(args.data, list(dict.fromkeys(cols)), nonnegative=(args.x,) if hasattr(args, "x_unit") else ())
+    sdcols = _split(args.sd) if args.sd else []
+    if sdcols and len(sdcols) not in (1, len(ycols)):
+        raise InputError(f"--sd: {len(sdcols)} SD columns for {len(ycols)} response columns; give one, or one "
+                         f"per response column ({', '.join(ycols)})")
+    if sdcols and args.replicates != "all":
+        raise InputError("--sd and --replicates mean are exclusive: the SDs come either from a column or from "
+                         "the replicates")
+    groups_cols = [group] if group else []
+    cols = [args.x] + ycols + sdcols + groups_cols + list(extra)
+    nonneg = ((args.x,) if hasattr(args, "x_unit") else ()) + (() if group_text or not group else (group,))
+    table = read_table(args.data, list(dict.fromkeys(cols)), nonnegative=nonneg,
+                       text=(group,) if group and group_text else ())
     x = table[args.x]
-    if hasattr(args, "x_unit") and args.x_unit != "nM":
-        try:
-            x = x * to_unit(1.0, args.x_unit.replace("µ", "u"), "nM")
-        except Exception:
-            raise InputError(f"--x-unit: {args.x_unit!r} is not a concentration unit like nM or uM") from None
+    if hasattr(args, "x_unit"):
+        x = x * _conc_factor(args.x_unit, "--x-unit")
     # replicate columns: stack them, repeating x
     xs = np.concatenate([x] * len(ycols))
     ys = np.concatenate([table[c] for c in ycols])
-    sd = np.concatenate([table[args.sd]] * len(ycols)) if args.sd else None
-    if sd is not None and np.any(sd <= 0):
-        raise InputError(f"data: column {args.sd!r} holds an SD <= 0")
-    check_response(ys, ",".join(ycols), 1, args.kind)
-    return table, xs, ys, sd
+    column = np.repeat(np.arange(len(ycols)), x.size)
+    sd = None
+    if sdcols:
+        sd = np.concatenate([table[sdcols[0 if len(sdcols) == 1 else i]] for i in range(len(ycols))])
+        bad = [c for c in sdcols if np.any(~(table[c] > 0))]
+        if bad:
+            raise InputError(f"data: column {bad[0]!r} holds an SD <= 0")
+    groups = None
+    if group:
+        g = table[group]
+        if not group_text:
+            g = g * _conc_factor(args.group_unit, "--group-unit")
+        groups = np.concatenate([g] * len(ycols))
+    if args.replicates != "all":
+        # pool replicates within (response column, curve, x): total and nonspecific stay apart
+        which = column if separate_columns else np.zeros_like(column)
+        pairs = list(zip(which.tolist(), [None] * column.size if groups is None else list(groups)))
+        code = {}
+        key = np.array([code.setdefault(pr, len(code)) for pr in pairs])
+        xs, ys, sd, key_m = replicate_means(xs, ys, key, weighted=args.replicates == "mean")
+        back = {v: k for k, v in code.items()}
+        column = np.array([back[k][0] for k in key_m])
+        if groups is not None:
+            groups = np.array([back[k][1] for k in key_m], dtype=groups.dtype)
+    check_response(ys, ",".join(ycols), n_params, args.kind)
+    return table, xs, ys, sd, groups, column
 
 
 def main(args) -> int:
@@ -139,16 +209,19 @@ def main(args) -> int:
             raise InputError("--save-drug needs --substrate and --km so that Ki follows from IC50 (Cheng-Prusoff)")
         pk_like = load_library().get(args.pk_like) if args.pk_like else None
     ycols = [c.strip() for c in (args.y or "y").split(",") if c.strip()]
-    plot = {"log_x": kind in ("inhibition", "competition", "dose-response"), "xlabel": f"{args.x} (nM)",
+    plot = {"log_x": kind in ("inhibition", "competition", "dose-response", "schild", "operational"),
+            "xlabel": f"{args.x} (nM)",
             "ylabel": ",".join(ycols)}
     transforms = None
     comparison = None
+    schild_plot = False
+    groups = None
     if kind == "uptake":
-        _, x, y, sd = _load(args, ycols)
+        _, x, y, sd, _, _ = _load(args, ycols)
         fit = models.fit_uptake(x, y, sd=sd, substrate_inhibition=args.substrate_inhibition)
         transforms = (x, y)
     elif kind == "inhibition":
-        _, x, y, sd = _load(args, ycols)
+        _, x, y, sd, _, _ = _load(args, ycols)
         fit = models.fit_inhibition(x, y, sd=sd, substrate=_conc(args.substrate, "--substrate"),
                                     km=_conc(args.km, "--km"))
     elif kind == "saturation":
@@ -158,19 +231,20 @@ def main(args) -> int:
         if total or nonspec:
             if not (total and nonspec):
                 raise InputError("saturation: give both --total and --nonspecific columns, or --y for specific binding")
-            if args.sd:
-                raise InputError("saturation: --sd is not supported with total and nonspecific columns")
-            table, x, y, sd = _load(args, [total, nonspec])
-            n = x.size // 2
-            fit = models.fit_saturation(x[:n], total=y[:n], nonspecific=y[n:])
-            x, y = x, y
+            table, x, y, sd, _, column = _load(args, [total, nonspec], separate_columns=True)
+            is_total = column == 0
+            if not np.array_equal(x[is_total], x[~is_total]):
+                raise InputError(f"saturation: columns {total!r} and {nonspec!r} must be measured at the same "
+                                 "concentrations")
+            fit = models.fit_saturation(x[is_total], total=y[is_total], nonspecific=y[~is_total],
+                                        sd=None if sd is None else (sd[is_total], sd[~is_total]))
             plot["curves"] = {"total": {"is_total": 1.0}, "nonspecific": {"is_total": 0.0}}
             plot["ylabel"] = f"{total}, {nonspec}"
         else:
-            _, x, y, sd = _load(args, ycols)
+            _, x, y, sd, _, _ = _load(args, ycols)
             fit = models.fit_saturation(x, specific=y, sd=sd)
     elif kind == "competition":
-        _, x, y, sd = _load(args, ycols)
+        _, x, y, sd, _, _ = _load(args, ycols)
         res = models.fit_competition(x, y, sd=sd, radioligand=_conc(args.radioligand, "--radioligand"),
                                      kd=_conc(args.kd, "--kd"))
         fit = res.best
@@ -182,11 +256,29 @@ def main(args) -> int:
 
         fit = replace(fit, extra={**fit.extra, "comparison": comparison, "fits": others})
     elif kind == "dose-response":
-        _, x, y, sd = _load(args, ycols)
+        _, x, y, sd, _, _ = _load(args, ycols)
         if args.em is not None:
             fit = models.fit_operational(x, y, system_max=args.em, slope=args.slope, sd=sd)
         else:
             fit = models.fit_dose_response(x, y, sd=sd)
+    elif kind in ("schild", "operational"):
+        from ..fitting import globalfit
+
+        if not args.group:
+            raise InputError(f"--group: name the column that says which curve each row belongs to "
+                             f"({'antagonist concentration' if kind == 'schild' else 'curve label'})")
+        _, x, y, sd, groups, _ = _load(args, ycols, group=args.group, group_text=kind == "operational",
+                                       n_params=4)
+        if kind == "schild":
+            fit = globalfit.fit_schild(x, y, groups, sd=sd, slope=args.schild_slope, group_column=args.group)
+            levels = list(dict.fromkeys(groups.tolist()))
+            plot["curves"] = {f"{args.group} = {lev:g}": {"B": lev} for lev in levels}
+            schild_plot = True
+        else:
+            fit = globalfit.fit_operational_global(x, y, groups, sd=sd, slope=args.slope, group_column=args.group)
+            labels = list(dict.fromkeys(groups.tolist()))
+            plot["curves"] = {f"{args.group} = {lab}": {f"in_grp_{j}": float(j == k) for j in range(len(labels))}
+                              for k, lab in enumerate(labels)}
     else:
         start = parse_start(args.start)
         names = header(args.data)
@@ -201,11 +293,13 @@ def main(args) -> int:
         if unknown_names:
             from ..errors import unknown
 
-            raise unknown("model: name", sorted(unknown_names)[0], list(start) + names)
+            raise unknown("model: name", min(unknown_names), list(start) + names)
         if ycol in used:
             raise InputError(f"model: the response column {ycol!r} cannot appear in the model")
         from ..fitting.data import read_table
 
+        if args.replicates != "all":
+            raise InputError("--replicates: the expression fit takes every row as it is; use --replicates all")
         table = read_table(args.data, list(dict.fromkeys(data_cols + [ycol] + ([args.sd] if args.sd else []))))
         from ..fitting.data import check_response
 
@@ -219,6 +313,8 @@ def main(args) -> int:
             plot = None  # several predictors: no single curve to draw
     out = fit.to_dict()
     out["kind"] = kind
+    if args.replicates != "all":
+        out["replicates"] = args.replicates
     if save:
         from ..protocols.assays import save_fitted_compound
 
@@ -236,9 +332,19 @@ def main(args) -> int:
             (tmp / "fit.json").write_text(json.dumps(out, indent=2) + "\n")
             (tmp / "summary.txt").write_text(summary_text(fit) + "\n")
             with (tmp / "residuals.csv").open("w") as fh:
-                fh.write("x,y,fitted,residual\n")
-                for row in zip(x, y, fit.fitted, fit.residuals):
-                    fh.write(",".join(f"{v:.12g}" for v in row) + "\n")
+                if groups is None:
+                    fh.write("x,y,fitted,residual\n")
+                    for row in zip(x, y, fit.fitted, fit.residuals):
+                        fh.write(",".join(f"{v:.12g}" for v in row) + "\n")
+                else:
+                    fh.write(f"{args.group},x,y,fitted,residual\n")
+                    for g, *row in zip(groups, x, y, fit.fitted, fit.residuals):
+                        label = f"{g:.12g}" if isinstance(g, float) else str(g)
+                        fh.write(label + "," + ",".join(f"{v:.12g}" for v in row) + "\n")
+            if schild_plot:
+                from ..fitting.report import plot_schild
+
+                plot_schild(fit, tmp / "schild.png")
             if plot is not None:
                 if kind == "expression":
                     x_name = plot["xlabel"]
@@ -256,6 +362,10 @@ def main(args) -> int:
         from ..fitting.report import summary_text
 
         print(summary_text(fit))
+        if "slope_test" in fit.extra:
+            t = fit.extra["slope_test"]
+            print(f"Schild slope free vs held at 1: F = {t['f_statistic']}, p = {t['p_value']}; "
+                  f"pKB with the slope held at 1 = {t['pKB_slope_1']:.4g}")
         if comparison:
             print(f"one site vs two sites: F = {comparison['f_statistic']}, p = {comparison['p_value']}, "
                   f"dAICc = {comparison['delta_aicc']}; preferred: {comparison['preferred']}")

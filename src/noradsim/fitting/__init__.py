@@ -9,14 +9,17 @@ fit_operational, fit_expression, cheng_prusoff, f_test : the models
 (:mod:`noradsim.fitting.models`).
 Expression, parse : safe model expressions (:mod:`noradsim.fitting.expression`).
 least_squares_fit, FitResult, Estimate : the engine (:mod:`noradsim.fitting.engine`).
-read_table : CSV input (:mod:`noradsim.fitting.data`).
+fit_global, fit_schild, fit_operational_global : global fits of curve families
+(:mod:`noradsim.fitting.globalfit`).
+read_table, replicate_means : CSV input (:mod:`noradsim.fitting.data`).
 """
 
 from __future__ import annotations
 
-from .data import read_table
+from .data import read_table, replicate_means
 from .engine import Estimate, FitResult, least_squares_fit
 from .expression import Expression, parse
+from .globalfit import fit_global, fit_operational_global, fit_schild
 from .models import (
     CompetitionResult,
     cheng_prusoff,
@@ -40,11 +43,15 @@ __all__ = [
     "fit_competition",
     "fit_dose_response",
     "fit_expression",
+    "fit_global",
     "fit_inhibition",
     "fit_operational",
+    "fit_operational_global",
     "fit_saturation",
+    "fit_schild",
     "fit_uptake",
     "least_squares_fit",
     "parse",
     "read_table",
+    "replicate_means",
 ]

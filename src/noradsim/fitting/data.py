@@ -48,7 +48,8 @@ def header(path: str | Path) -> list[str]:
     return [h.strip() for h in first]
 
 
-def read_table(path: str | Path, columns: list[str], *, nonnegative: tuple[str, ...] = ()) -> Table:
+def read_table(path: str | Path, columns: list[str], *, nonnegative: tuple[str, ...] = (),
+               text: tuple[str, ...] = ()) -> Table:
     """Read the named columns of a CSV file as floats.
 
     Parameters
@@ -59,6 +60,8 @@ def read_table(path: str | Path, columns: list[str], *, nonnegative: tuple[str, 
         Columns to read; each must exist.
     nonnegative : tuple of str
         Columns that hold concentrations (a negative value is an error).
+    text : tuple of str
+        Columns kept as text labels (e.g. the curve of a global fit), not numbers.
 
     Returns
     -------
@@ -84,6 +87,9 @@ def read_table(path: str | Path, columns: list[str], *, nonnegative: tuple[str, 
                 if cell.lower() in _MISSING:
                     parsed = None
                     break
+                if c in text:
+                    parsed[c] = cell
+                    continue
                 try:
                     v = float(cell)
                 except ValueError:
@@ -101,7 +107,58 @@ def read_table(path: str | Path, columns: list[str], *, nonnegative: tuple[str, 
     notes = ()
     if dropped:
         notes = (f"rows {', '.join(map(str, dropped))} have empty cells and were left out",)
-    return Table({c: np.array(v, dtype=float) for c, v in values.items()}, str(path), notes)
+    return Table({c: np.array(v, dtype=object if c in text else float) for c, v in values.items()},
+                 str(path), notes)
+
+
+def replicate_means(x, y, keys=None, *, weighted: bool = True):
+    """Mean response of the replicates at each concentration (and curve), for fitting means.
+
+    Parameters
+    ----------
+    x, y : numpy.ndarray
+        Concentration and response of every replicate.
+    keys : numpy.ndarray, optional
+        Curve label of each row (global fits): replicates are pooled within a curve.
+    weighted : bool
+        Return the standard error of each mean, SD/sqrt(n), as the ``sd`` used for weights
+        (GraphPad Prism: fit the means with weights 1/SD^2 from the replicates); every
+        point then needs at least 2 replicates with some scatter.
+
+    Returns
+    -------
+    x_mean, y_mean, sem, keys_mean : numpy.ndarray
+        One row per distinct (key, x); ``sem`` is None unless ``weighted``; ``keys_mean`` is
+        None unless ``keys`` was given.
+
+    Examples
+    --------
+    >>> xm, ym, sem, _ = replicate_means(np.array([1., 1, 2, 2]), np.array([3., 5, 6, 8]))
+    >>> xm.tolist(), ym.tolist(), sem.tolist()
+    ([1.0, 2.0], [4.0, 7.0], [1.0, 1.0])
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    kk = np.zeros(x.size, dtype=int) if keys is None else np.asarray(keys)
+    seen: dict = {}
+    for i, key in enumerate(zip(kk.tolist(), x.tolist())):
+        seen.setdefault(key, []).append(i)
+    xm, ym, sem, km = [], [], [], []
+    for (k, xv), rows in seen.items():
+        vals = y[rows]
+        xm.append(xv)
+        ym.append(float(np.mean(vals)))
+        km.append(k)
+        if weighted:
+            sd = float(np.std(vals, ddof=1)) if vals.size > 1 else 0.0
+            if not sd > 0:
+                where = f"x = {xv:g}" + ("" if keys is None else f" in curve {k}")
+                why = "one replicate" if vals.size < 2 else "replicates with no scatter"
+                raise InputError(f"--replicates mean: {where} has {why}, so no SD for a weight; use "
+                                 "--replicates mean-unweighted or all")
+            sem.append(sd / math.sqrt(vals.size))
+    keys_out = None if keys is None else np.array(km, dtype=kk.dtype)
+    return np.array(xm), np.array(ym), (np.array(sem) if weighted else None), keys_out
 
 
 def check_response(y: np.ndarray, column: str, n_params: int, model: str) -> None:

@@ -149,7 +149,7 @@ def _solve_chain(residual, jacobian, p0: np.ndarray) -> np.ndarray:
 
     q0 = p0 / scale
     best_q, best_rss = q0, rss(q0)
-    tol = dict(ftol=1e-15, xtol=1e-15, gtol=1e-15, x_scale="jac")
+    tol = {"ftol": 1e-15, "xtol": 1e-15, "gtol": 1e-15, "x_scale": "jac"}
 
     def run(method, q_start):
         nonlocal best_q, best_rss

@@ -346,7 +346,7 @@ class Expression:
     gradient: tuple
 
     @classmethod
-    def build(cls, text: str, parameters, columns, constants: dict | None = None) -> "Expression":
+    def build(cls, text: str, parameters, columns, constants: dict | None = None) -> Expression:
         parameters = tuple(parameters)
         columns = tuple(columns)
         constants = dict(constants or {})

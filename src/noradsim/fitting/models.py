@@ -165,8 +165,8 @@ def fit_inhibition(concentration, response, *, sd=None, substrate: float | None 
         derived["Ki"] = derived_estimate("Ki", fit, "IC50/(1 + S/Km)", {"S": substrate, "Km": km})
     notes = fit.warnings
     if abs(fit.value("hill") - 1) > 0.3:
-        notes = notes + (f"Hill slope {fit.value('hill'):.2f} differs from 1: Cheng-Prusoff assumes "
-                         "competitive inhibition at one site",)
+        notes = notes + ((f"Hill slope {fit.value('hill'):.2f} differs from 1: Cheng-Prusoff assumes "
+                          "competitive inhibition at one site"),)
     return replace(_with_derived(fit, derived), warnings=notes)
 
 
@@ -175,7 +175,9 @@ def fit_saturation(concentration, *, specific=None, total=None, nonspecific=None
 
     Give either ``specific`` binding, or ``total`` and ``nonspecific`` binding measured
     at the same concentrations: then both are fitted together (total = specific + NS L,
-    nonspecific = NS L), the way GraphPad Prism's global fit does.
+    nonspecific = NS L), the way GraphPad Prism's global fit does. With total and
+    nonspecific, ``sd`` is one SD per concentration (used for both) or a pair
+    ``(sd_total, sd_nonspecific)``.
 
     Examples
     --------
@@ -197,9 +199,17 @@ def fit_saturation(concentration, *, specific=None, total=None, nonspecific=None
     ys = np.concatenate([tot, ns])
     flag = np.concatenate([np.ones_like(x), np.zeros_like(x)])
     if sd is not None:
-        sd = np.asarray(sd, dtype=float)
+        # per-row SDs: one array for both columns, or (sd_total, sd_nonspecific)
+        if isinstance(sd, (tuple, list)) and len(sd) == 2 and np.ndim(sd[0]) == 1:
+            sd = np.concatenate([np.asarray(sd[0], dtype=float), np.asarray(sd[1], dtype=float)])
+        sd = np.asarray(sd, dtype=float).ravel()
         if sd.size == x.size:
             sd = np.concatenate([sd, sd])
+        if sd.size != 2 * x.size:
+            raise InputError(f"saturation: {sd.size} SDs for {x.size} concentrations; give one SD per row "
+                             "(used for both columns) or one per row for total and for nonspecific")
+        if np.any(~(sd > 0)):
+            raise InputError("data: every SD must be a positive number")
     slope = float(np.polyfit(x, ns, 1)[0]) if x.size > 1 else 0.0
     spec = tot - ns
     start = {"Bmax": float(np.max(spec)) * 1.2 or 1.0, "Kd": _half_point(x, spec, True), "NS": slope or 1e-3}

@@ -118,3 +118,39 @@ def plot_uptake_transforms(fit: FitResult, substrate: np.ndarray, velocity: np.n
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
+
+
+def plot_schild(fit: FitResult, path: str | Path) -> Path:
+    """Schild plot, log10(DR - 1) against log10 [B] (M), for display only.
+
+    The points are dose ratios from a fit with one EC50 per curve; the line is the
+    global Schild fit, :math:`\\log(DR-1) = s \\log[B] - s \\log K_B`, not a regression on
+    the points (``fit.extra["schild_plot"]`` from :func:`noradsim.fitting.fit_schild`).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    data = fit.extra["schild_plot"]
+    lb = np.asarray(data["log10_antagonist_M"], float)
+    ldr = np.asarray(data["log10_dr_minus_1"], float)
+    s = fit.params["s"].value if "s" in fit.params else float(fit.extra.get("slope_held", 1.0))
+    log_kb = np.log10(fit.params["KB"].value) - 9.0
+    fig, ax = plt.subplots(figsize=(5, 4))
+    ax.plot(lb, ldr, "o", color="k", label="per-curve EC50 shifts")
+    if lb.size:
+        grid = np.linspace(min(lb.min(), log_kb) - 0.5, lb.max() + 0.5, 50)
+    else:
+        grid = np.linspace(log_kb - 1, log_kb + 2, 50)
+    ax.plot(grid, s * (grid - log_kb), "-", label=f"global fit: slope {s:.3g}, pA2 {-log_kb:.3g}")
+    ax.axhline(0, color="0.6", lw=0.8)
+    ax.set_xlabel("log10 [antagonist] (M)")
+    ax.set_ylabel("log10 (dose ratio - 1)")
+    ax.set_title("Schild plot (display only; parameters from the global fit)", fontsize=8)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    path = Path(path)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
