@@ -7,7 +7,12 @@ import pytest
 
 from noradsim.errors import InputError
 from noradsim.lc.neuron import load_lc_parameters
-from noradsim.lc.pharmacology import activation, drug_terms, iontophoresis_concentration, terms_from_a2
+from noradsim.lc.pharmacology import (
+    activation,
+    drug_terms,
+    iontophoresis_concentration,
+    terms_from_a2,
+)
 from noradsim.lc.stimuli import alpha2_terms, parse_interventions
 
 
@@ -72,3 +77,48 @@ def test_unknown_drug_and_route_are_refused():
         parse_interventions([{"drug": "clonidine", "dose": "10 ug/kg", "route": "ivv"}])
     with pytest.raises(InputError, match="current"):
         parse_interventions([{"drug": "clonidine", "route": "iontophoresis"}])
+
+
+def test_iontophoresis_concentration_per_distance_matches_scalar():
+    t = np.arange(0, 20.0, 1e-3)
+    r = np.array([10.0, 50.0, 200.0])
+    c = iontophoresis_concentration(5.0, r, t, t_on=2.0, t_off=12.0)
+    assert c.shape == (t.size, 3)
+    for k, rk in enumerate(r):
+        assert np.allclose(c[:, k], iontophoresis_concentration(5.0, float(rk), t, t_on=2.0, t_off=12.0),
+                           rtol=1e-6, atol=1e-9)
+    assert np.all(c[-1000, :-1] > c[-1000, 1:])  # falls with distance from the tip
+    with pytest.raises(InputError, match="distance"):
+        iontophoresis_concentration(5.0, np.array([10.0, 0.0]), t)
+
+
+def test_clonidine_iontophoresis_inhibits_neurons_near_the_tip_more():
+    from noradsim.lc.pharmacology import pipette_tip
+    from noradsim.lc.population import build_population
+    from noradsim.lc.recording import units_in_reach
+
+    params = load_lc_parameters()
+    pop = build_population(params, 600, seed=3)
+    electrode = np.zeros(3)
+    events = parse_interventions([{"drug": "clonidine", "route": "iontophoresis", "current": "2 nA",
+                                   "distance": "20 um", "at": "1 s", "duration": "20 s"}])
+    recorded = units_in_reach(params, pop, electrode)
+    far = np.argsort(np.linalg.norm(pop.positions - electrode, axis=1))[-20:]
+    neurons = np.r_[recorded, far]
+    n_ms = 21_000
+    s, x = alpha2_terms(params, events, n_ms, a2_background=0.35, positions=pop.positions[neurons], electrode=electrode)
+    a2 = activation(s, x)
+    assert a2.shape == (n_ms, neurons.size)
+    assert np.allclose(a2[500], 0.35)  # before the ejection: background only
+    end = a2[-1]
+    dist = np.linalg.norm(pop.positions[neurons] - pipette_tip(electrode, 20.0), axis=1)
+    # recorded units (tens of um from the tip) are inhibited more than the distant neurons (hundreds of um)
+    assert end[: recorded.size].min() > end[recorded.size:].max() + 0.1
+    assert np.allclose(end[recorded.size:], 0.35, atol=0.01)
+    # monotone in distance: more alpha2A activation (GIRK inhibition) nearer the tip
+    order = np.argsort(dist)
+    assert np.all(np.diff(end[order]) <= 1e-12)
+    # cross-check: a neuron at the event's distance gets the same terms as the population-wide path
+    s1, x1 = alpha2_terms(params, events, n_ms, a2_background=0.35)
+    s2, x2 = alpha2_terms(params, events, n_ms, a2_background=0.35, positions=electrode[None, :], electrode=electrode)
+    assert np.allclose(activation(s1, x1), activation(s2, x2)[:, 0], rtol=1e-6)

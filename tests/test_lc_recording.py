@@ -62,12 +62,27 @@ def inside():
 
 
 def test_units_inside_lc_are_identified(inside):
-    assert inside.inside_lc and 1 <= len(inside.units) <= 3
+    singles = [u for u in inside.units if u.single_unit]
+    multi = [u for u in inside.units if not u.single_unit]
+    assert inside.inside_lc and 1 <= len(singles) <= 3 and len(multi) <= 1
     assert inside.placement_ok
-    best = inside.units[0]
+    best = singles[0]
     assert best.identified
-    assert best.match_fraction > 0.5  # the sorted unit is mostly one simulated neuron
+    assert best.precision >= 0.9  # an isolated unit is one simulated neuron
+    assert best.quality["isi_violations"] <= 0.01 and best.quality["l_ratio"] <= 0.05
     assert best.criteria["broad_waveform"]["value"] > 1.5
+    for u in multi:  # multi-unit activity is excluded from identification
+        assert not u.identified and u.criteria == {}
+
+
+def test_summary_reports_isolation_and_ground_truth(inside):
+    from noradsim.lc.protocol import summarize
+
+    s = summarize(inside)
+    u0 = s["units"][0]
+    assert set(u0["isolation"]) >= {"snr", "isi_violations", "l_ratio", "isolation_distance", "amplitude_cutoff"}
+    assert set(u0["ground_truth"]) == {"neuron", "precision", "recall"}
+    assert sum(c["n_spikes"] for c in s["sorting"]["clusters"]) == sum(u["n_spikes"] for u in s["units"])
 
 
 def test_electrode_outside_lc_fails_identification():

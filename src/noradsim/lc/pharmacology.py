@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from scipy import signal
 
 from ..errors import InputError
 
@@ -72,10 +73,17 @@ def iontophoresis_concentration(current_na: float, distance_um: float, t_s, *, t
     ----------
     current_na : float
         Ejection current in nA (>= 0).
-    distance_um : float
-        Distance from the barrel tip to the neurons, um (> 0).
+    distance_um : float or array
+        Distance from the barrel tip to the neurons, um (> 0); an array gives one column
+        per distance.
     t_s : array
         Times in s (uniform grid from the start of the run).
+
+    Returns
+    -------
+    array
+        Shape ``t_s.shape`` for a scalar distance, ``(t_s.size, distance_um.size)`` for an
+        array.
 
     Examples
     --------
@@ -86,19 +94,45 @@ def iontophoresis_concentration(current_na: float, distance_um: float, t_s, *, t
     """
     if not math.isfinite(current_na) or current_na < 0:
         raise InputError(f"iontophoresis current: must be >= 0 nA, got {current_na}")
-    if not math.isfinite(distance_um) or distance_um <= 0:
+    dist = np.asarray(distance_um, float)
+    if dist.ndim > 1 or np.any(~np.isfinite(dist)) or np.any(dist <= 0):
         raise InputError(f"iontophoresis distance: must be > 0 um, got {distance_um}")
     t = np.asarray(t_s, float)
     dt = t[1] - t[0] if t.size > 1 else 1.0
     q_mol_s = transport_number * current_na * 1e-9 / FARADAY
     d_eff = diffusion_um2_s / tortuosity**2 * 1e-12  # m2/s
-    r = distance_um * 1e-6
     lag = np.arange(1, t.size + 1) * dt
-    # impulse response of the point source (concentration per mol released), mol/m3 per mol
-    g = np.exp(-r**2 / (4 * d_eff * lag) - lag / clearance_s) / (volume_fraction * (4 * math.pi * d_eff * lag) ** 1.5)
     on = ((t >= t_on) & (t < t_off)).astype(float) * q_mol_s * dt
-    conc_mol_m3 = np.convolve(on, g)[: t.size]
-    return conc_mol_m3 * 1e6  # mol/m3 = mM = 1e6 nM
+    out = np.empty((t.size, dist.size))
+    for k, r_um in enumerate(np.atleast_1d(dist)):
+        r = r_um * 1e-6
+        # impulse response of the point source (concentration per mol released), mol/m3 per mol
+        g = np.exp(-r**2 / (4 * d_eff * lag) - lag / clearance_s) / (volume_fraction * (4 * math.pi * d_eff * lag) ** 1.5)
+        out[:, k] = signal.fftconvolve(on, g)[: t.size] if t.size > 2000 else np.convolve(on, g)[: t.size]
+    out = np.maximum(out, 0.0) * 1e6  # mol/m3 = mM = 1e6 nM; FFT round-off can dip below 0
+    return out[:, 0] if dist.ndim == 0 else out
+
+
+def pipette_tip(electrode_um, distance_um: float) -> np.ndarray:
+    """Position (um, LC frame) of the iontophoretic barrels' tip for a recording tip at ``electrode_um``.
+
+    Piggy-back / multibarrel assemblies: the recording tip protrudes ``distance_um`` beyond
+    the barrels along the track (typically 10-50 um; Foote, Aston-Jones & Bloom 1980 used
+    multibarrel pipettes for LC iontophoresis). The track is taken dorsoventral, so the
+    barrels lie ``distance_um`` dorsal (+z) of the recording tip (assumed: vertical
+    penetration, as in the stereotaxic LC approach).
+
+    Examples
+    --------
+    >>> pipette_tip([0.0, 20.0, 0.0], 50.0).tolist()
+    [0.0, 20.0, 50.0]
+    """
+    return np.asarray(electrode_um, float) + np.array([0.0, 0.0, float(distance_um)])
+
+
+# Nearest distance (um) at which the point-source solution is evaluated: the barrels'
+# tip radius (assumed: a multibarrel tip is 5-10 um across; the 1/r solution diverges at 0).
+MIN_PIPETTE_DISTANCE_UM = 5.0
 
 
 def systemic_brain_concentration(drug, dose_mg_kg: float, route: str, t_s, t_dose: float) -> np.ndarray:

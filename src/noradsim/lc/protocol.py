@@ -20,13 +20,24 @@ from ..errors import InputError, unknown
 from ..units import parse_quantity
 from .analysis import cv_isi, fano_factor, mean_firing_rate
 from .neuron import LCParameters, load_lc_parameters
+from .pharmacology import activation, pipette_tip
 from .population import SimulationResult, build_population, simulate
 from .ratelaw import state_drives
 from .recording import (
-    SortedUnit, bandpass, check_electrode, detect_spikes, electrode_inside_lc, identify, match_to_neurons,
-    phasic_response, sort_spikes, unit_signals, units_in_reach, waveform_width_ms,
+    SortedUnit,
+    bandpass,
+    check_electrode,
+    detect_spikes,
+    electrode_inside_lc,
+    ground_truth_match,
+    identify,
+    phasic_response,
+    sort_units,
+    unit_signals,
+    units_in_reach,
+    waveform_width_ms,
 )
-from .stimuli import NOXIOUS, Event, build_inputs, parse_interventions
+from .stimuli import NOXIOUS, Event, alpha2_terms, build_inputs, parse_interventions
 
 RECORDING_KEYS = ("electrode", "duration", "dt", "filter", "waveform_filter", "threshold", "n_units", "noise",
                   "n_neurons", "a2", "beta_activation", "figure_format")
@@ -179,21 +190,67 @@ def record(config: RecordingConfig, *, seed: int = 0, params: LCParameters | Non
     else:
         waves = np.zeros((0, pre + post))
     det_waves = trace[peaks[:, None] + np.arange(-pre, post)[None, :]] if peaks.size else np.zeros((0, pre + post))
-    labels = sort_spikes(det_waves, max_units=config.max_units, seed=seed, spike_samples=peaks, fs=fs)
+    noise_sd = float(np.median(np.abs(trace)) / 0.6745)
+    # features from the spike itself: 0.5 ms before to 1 ms after the trough
+    feat_win = slice(pre - int(round(0.5e-3 * fs)), pre + int(round(1e-3 * fs)))
+    sorting = sort_units(det_waves[:, feat_win], peaks, fs, noise_sd, threshold_uv=thr,
+                         duration_s=config.duration, max_units=config.max_units, seed=seed)
     stim_events = [e for e in config.events if e.kind == "stimulus"]
     first = min([e.at for e in config.events], default=config.duration)
     t_base = (0.0, max(first, min(config.duration, 1.0)))
     pinches = [e.at for e in stim_events if e.name in NOXIOUS]
+    singles = [c for c, cl in enumerate(sorting.clusters) if cl["single_unit"]][: config.max_units]
+    multi = [c for c in range(len(sorting.clusters)) if c not in singles]
+    groups = [([c], True) for c in singles] + ([(multi, False)] if multi else [])
     units = []
-    for k in range(int(labels.max()) + 1 if labels.size else 0):  # -1 = unsorted multi-unit
-        sel = labels == k
+    for k, (clusters, single) in enumerate(groups):
+        sel = np.isin(sorting.labels, clusters)
         times = peaks[sel] / fs
-        src, frac = match_to_neurons(times, sim)
-        u = SortedUnit(k, times, waves[sel].mean(axis=0), waves[sel].std(axis=0), src, frac)
-        u.criteria = identify(u, fs, t_baseline=t_base, pinch_times=pinches)
+        src, precision, recall = ground_truth_match(times, sim)
+        quality = dict(sorting.clusters[clusters[0]]) if single else {
+            "n_spikes": int(sel.sum()), "clusters": len(clusters)}
+        quality.pop("single_unit", None)
+        u = SortedUnit(k, times, waves[sel].mean(axis=0), waves[sel].std(axis=0), src, precision,
+                       single_unit=single, quality=quality, recall=recall)
+        if single:
+            u.criteria = identify(u, fs, t_baseline=t_base, pinch_times=pinches)
         units.append(u)
+    extra_ionto = _local_iontophoresis(params, config, pop, reach, units)
     return RecordingResult(config, units, fs, trace, sim, electrode_inside_lc(params, config.electrode), int(reach.size),
-                           seed, {"threshold_uv": thr})
+                           seed, {"threshold_uv": thr, "noise_sd_uv": noise_sd, "bic": sorting.bic, "clusters": sorting.clusters,
+                            "iontophoresis": extra_ionto})
+
+
+def _local_iontophoresis(params, config, pop, reach, units) -> list:
+    """Alpha2A activation of each recorded neuron from its own distance to the barrel tip.
+
+    One entry per iontophoretic ejection: for every unit's source neuron, its distance to
+    the barrel tip and its activation at the end of the ejection. (The population kernel
+    takes one alpha2A time course for all neurons, the concentration at the event's
+    ``distance``; these per-neuron values are what a kernel with per-neuron terms gets.)
+    """
+    ionto = [e for e in config.events if e.kind == "drug" and e.route == "iontophoresis"]
+    if not ionto or reach.size == 0:
+        return []
+    n_ms = int(round(config.duration * 1e3))
+    s, x = alpha2_terms(params, list(config.events), n_ms, a2_background=config.a2,
+                        positions=pop.positions[reach], electrode=config.electrode)
+    a2 = activation(s, x)
+    out = []
+    for ev in ionto:
+        k = min(n_ms - 1, int(round((ev.at + ev.duration) * 1e3)) - 1)
+        tip = pipette_tip(config.electrode, ev.distance)
+        per_unit = []
+        for u in units:
+            if u.source_neuron < 0:
+                continue
+            col = int(np.flatnonzero(reach == u.source_neuron)[0])
+            per_unit.append({"unit": u.unit_id, "neuron": u.source_neuron,
+                             "distance_um": float(np.linalg.norm(pop.positions[u.source_neuron] - tip)),
+                             "a2_end": float(a2[k, col])})
+        out.append({"drug": ev.name, "current_na": ev.current, "tip_um": tip.tolist(), "t_end_s": ev.at + ev.duration,
+                    "units": per_unit})
+    return out
 
 
 def summarize(result: RecordingResult) -> dict:
@@ -207,6 +264,9 @@ def summarize(result: RecordingResult) -> dict:
             "mean_rate_hz": mean_firing_rate(u.spike_times, 0.0, cfg.duration),
             "cv_isi": cv_isi(u.spike_times),
             "identified": u.identified,
+            "single_unit": u.single_unit,
+            "isolation": u.quality,
+            "ground_truth": {"neuron": u.source_neuron, "precision": u.precision, "recall": u.recall},
             "source_neuron": u.source_neuron,
             "match_fraction": u.match_fraction,
             "criteria": {k: {"value": v["value"], "pass": bool(v["pass"]), "rule": v["rule"]} for k, v in u.criteria.items()},
@@ -225,6 +285,10 @@ def summarize(result: RecordingResult) -> dict:
         "population_rate_hz": result.simulation.mean_rate(),
         "fano_factor_units": fano_factor(trains) if trains else float("nan"),
         "units": units,
+        "sorting": {"noise_sd_uv": result.extra.get("noise_sd_uv"), "threshold_uv": result.extra.get("threshold_uv"),
+                    "bic": {str(k): v for k, v in result.extra.get("bic", {}).items()},
+                    "clusters": result.extra.get("clusters", [])},
+        "iontophoresis": result.extra.get("iontophoresis", []),
     }
 
 
@@ -281,8 +345,12 @@ def _report_html(summary: dict, figures: list[str]) -> str:
         crit = "<br>".join(
             f"{html.escape(k)}: {html.escape(_fmt(v['value']))} ({'pass' if v['pass'] else 'FAIL'}; {html.escape(v['rule'])})"
             for k, v in u["criteria"].items())
-        rows.append(f"<tr><td>{u['unit']}</td><td>{u['n_spikes']}</td><td>{u['mean_rate_hz']:.2f}</td>"
-                    f"<td>{_fmt(u['cv_isi'])}</td><td>{'yes' if u['identified'] else 'no'}</td><td>{crit}</td></tr>")
+        iso = "<br>".join(f"{html.escape(k)}: {html.escape(_fmt(v))}" for k, v in u["isolation"].items())
+        gt = u["ground_truth"]
+        rows.append(f"<tr><td>{u['unit']}</td><td>{'single unit' if u['single_unit'] else 'multi-unit'}</td>"
+                    f"<td>{u['n_spikes']}</td><td>{u['mean_rate_hz']:.2f}</td><td>{_fmt(u['cv_isi'])}</td>"
+                    f"<td>{iso}</td><td>neuron {gt['neuron']}: precision {_fmt(gt['precision'])}, recall {_fmt(gt['recall'])}</td>"
+                    f"<td>{'yes' if u['identified'] else 'no'}</td><td>{crit or 'not tested (multi-unit)'}</td></tr>")
     imgs = "\n".join(f'<figure><img src="{html.escape(f)}" style="max-width:720px"><figcaption>{html.escape(f)}</figcaption></figure>' for f in figures)
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>noradsim LC recording</title></head><body>
 <h1>Virtual single-unit recording, rat locus coeruleus</h1>
@@ -290,7 +358,10 @@ def _report_html(summary: dict, figures: list[str]) -> str:
 electrode at {summary['electrode_um']} um (inside LC: {summary['electrode_inside_lc']});
 neurons within reach: {summary['n_neurons_in_reach']}; population mean rate {summary['population_rate_hz']:.2f} Hz.</p>
 <p><b>Placement check: {summary['placement_check'].upper()}</b> (pass = at least one sorted unit meets every LC identification criterion).</p>
-<table border="1" cellpadding="4"><tr><th>unit</th><th>spikes</th><th>rate (Hz)</th><th>CV ISI</th><th>identified as LC</th><th>criteria</th></tr>
+<p>Sorting: PCA (3 components) of trough-aligned spikes, Gaussian mixture with BIC, merge/split by template and
+refractory period; single unit = ISI violations &le; 1 %, contamination &le; 10 %, L-ratio &le; 0.05, SNR &ge; 5,
+amplitude cutoff &le; 0.05. Ground truth: the simulated neuron with most coincident spikes (1 ms).</p>
+<table border="1" cellpadding="4"><tr><th>unit</th><th>isolation</th><th>spikes</th><th>rate (Hz)</th><th>CV ISI</th><th>metrics</th><th>ground truth</th><th>identified as LC</th><th>criteria</th></tr>
 {''.join(rows)}</table>
 {imgs}
 <p>Model: conductance-based LC neurons (noradsim.lc; parameters and sources in noradsim/data/lc_neuron.toml), gap-junction coupled,

@@ -5,7 +5,8 @@ a glutamatergic volley from the nucleus paragigantocellularis after a conduction
 (Ennis & Aston-Jones 1988), modelled as a decaying current pulse at onset plus a weak
 sustained component while the stimulus lasts; non-noxious ``sensory`` stimuli give a
 weaker volley. Drugs: systemic (PK of the drug library) and local iontophoresis act
-through the alpha2A operational model (:mod:`noradsim.lc.pharmacology`).
+through the alpha2A operational model (:mod:`noradsim.lc.pharmacology`); iontophoresis
+can be resolved per neuron from each neuron's distance to the barrel tip.
 """
 
 from __future__ import annotations
@@ -19,7 +20,14 @@ from ..drugs import load_library
 from ..errors import InputError, unknown
 from ..units import parse_quantity
 from .neuron import LCParameters
-from .pharmacology import drug_terms, iontophoresis_concentration, systemic_brain_concentration, terms_from_a2
+from .pharmacology import (
+    MIN_PIPETTE_DISTANCE_UM,
+    drug_terms,
+    iontophoresis_concentration,
+    pipette_tip,
+    systemic_brain_concentration,
+    terms_from_a2,
+)
 from .population import Inputs
 from .ratelaw import state_drive
 
@@ -108,8 +116,29 @@ def stimulus_current(params: LCParameters, events, n_ms: int) -> np.ndarray:
     return out
 
 
-def alpha2_terms(params: LCParameters, events, n_ms: int, *, a2_background=0.35, species: str = "rat"):
-    """Operational-model terms (stimulus, occupancy) of background NE plus drugs on the 1 ms grid."""
+def alpha2_terms(params: LCParameters, events, n_ms: int, *, a2_background=0.35, species: str = "rat",
+                 positions=None, electrode=None):
+    """Operational-model terms (stimulus, occupancy) of background NE plus drugs on the 1 ms grid.
+
+    Without ``positions`` every neuron sees one concentration: an iontophoretic drug at
+    the event's ``distance`` from the barrels (what the neurons at the recording tip see).
+    With ``positions`` (um, shape (n, 3)) and the recording ``electrode`` (um), each
+    neuron sees the point-source concentration at its own distance from the barrel tip
+    (:func:`~noradsim.lc.pharmacology.pipette_tip`), and the terms have shape (n_ms, n):
+    neurons near the pipette are inhibited more. Systemic drugs are uniform either way.
+
+    Examples
+    --------
+    >>> from noradsim.lc.neuron import load_lc_parameters
+    >>> from noradsim.lc.pharmacology import activation
+    >>> ev = parse_interventions([{"drug": "clonidine", "route": "iontophoresis", "current": "5 nA",
+    ...                            "distance": "30 um", "at": "0 s", "duration": "5 s"}])
+    >>> pos = np.array([[0.0, 0.0, 40.0], [0.0, 0.0, -200.0]])
+    >>> s, x = alpha2_terms(load_lc_parameters(), ev, 5000, positions=pos, electrode=[0.0, 0.0, 0.0])
+    >>> a = activation(s, x)[-1]
+    >>> bool(a[0] > a[1] > 0.35)
+    True
+    """
     tau_ne = params.value("tau_ne_alpha2a")
     a2b = np.broadcast_to(np.asarray(a2_background, float), (n_ms,)) if np.ndim(a2_background) == 0 else np.asarray(a2_background, float)
     if a2b.size != n_ms:
@@ -117,6 +146,13 @@ def alpha2_terms(params: LCParameters, events, n_ms: int, *, a2_background=0.35,
     s, x = terms_from_a2(a2b, tau_ne)
     s = np.array(s, float)
     x = np.array(x, float)
+    per_neuron = positions is not None
+    if per_neuron:
+        pos = np.asarray(positions, float).reshape(-1, 3)
+        if electrode is None:
+            raise InputError("alpha2_terms: per-neuron iontophoresis needs the recording electrode position")
+        s = np.repeat(s[:, None], pos.shape[0], axis=1)
+        x = np.repeat(x[:, None], pos.shape[0], axis=1)
     t = np.arange(n_ms) * 1e-3
     lib = load_library()
     for ev in events:
@@ -124,12 +160,19 @@ def alpha2_terms(params: LCParameters, events, n_ms: int, *, a2_background=0.35,
             continue
         drug = lib.get(ev.name)
         if ev.route == "iontophoresis":
-            conc = iontophoresis_concentration(ev.current, ev.distance, t, t_on=ev.at, t_off=ev.at + ev.duration)
+            if per_neuron:
+                r = np.linalg.norm(pos - pipette_tip(electrode, ev.distance), axis=1)
+                r = np.maximum(r, MIN_PIPETTE_DISTANCE_UM)
+                conc = iontophoresis_concentration(ev.current, r, t, t_on=ev.at, t_off=ev.at + ev.duration)
+            else:
+                conc = iontophoresis_concentration(ev.current, ev.distance, t, t_on=ev.at, t_off=ev.at + ev.duration)
         else:
             conc = systemic_brain_concentration(drug, ev.dose, ev.route, t, ev.at)
+            if per_neuron:
+                conc = conc[:, None]
         ds, dx = drug_terms(conc, drug.ki("alpha2A", species), drug.efficacy("alpha2A", species), tau_ne)
-        s += ds
-        x += dx
+        s = s + ds
+        x = x + dx
     return s, x
 
 

@@ -1,0 +1,104 @@
+"""Spike sorting of the virtual LC recording: isolation metrics, ground truth, determinism."""
+
+import copy
+
+import numpy as np
+import pytest
+
+from noradsim.lc.neuron import load_lc_parameters
+from noradsim.lc.population import build_population
+from noradsim.lc.protocol import parse_experiment, record
+from noradsim.lc.recording import amplitude_cutoff, cluster_quality, isi_violations, sort_units
+
+SPONTANEOUS = {
+    "protocol": "recording",
+    "state": "anesthetized:chloral_hydrate",
+    "interventions": [],
+    "recording": {"duration": "20 s", "noise": "8 uV"},
+}
+
+
+def isolated_electrode(n_neurons, seed, offset_um=8.0):
+    """Electrode ``offset_um`` from the central neuron farthest from its neighbours, on its far side."""
+    pop = build_population(load_lc_parameters(), n_neurons, seed=seed)
+    d = np.linalg.norm(pop.positions[:, None] - pop.positions[None], axis=2)
+    np.fill_diagonal(d, np.inf)
+    central = np.flatnonzero(np.linalg.norm(pop.positions / [500, 150, 150], axis=1) < 0.5)
+    i = central[np.argmax(d[central].min(axis=1))]
+    near = np.argsort(d[i])[:5]
+    away = -(pop.positions[near] - pop.positions[i]).mean(axis=0)
+    return int(i), pop.positions[i] + offset_um * away / np.linalg.norm(away)
+
+
+def sorted_recording(n_neurons, seed):
+    target, electrode = isolated_electrode(n_neurons, seed)
+    e = copy.deepcopy(SPONTANEOUS)
+    e["recording"].update(n_neurons=n_neurons, electrode=[f"{v} um" for v in electrode])
+    return target, record(parse_experiment(e), seed=seed)
+
+
+@pytest.mark.parametrize("n_neurons, seed", [(300, 2), (200, 1)])
+def test_best_unit_is_one_neuron(n_neurons, seed):
+    target, r = sorted_recording(n_neurons, seed)
+    best = r.units[0]
+    assert best.single_unit
+    assert best.source_neuron == target
+    assert best.precision >= 0.9 and best.recall >= 0.9
+    assert best.quality["isi_violations"] <= 0.01 and best.quality["l_ratio"] <= 0.05
+    assert best.quality["snr"] >= 5
+    # the small spikes of the other neighbours are pooled multi-unit activity, never identified
+    for u in r.units:
+        if not u.single_unit:
+            assert not u.identified and u.criteria == {}
+
+
+def test_sorting_is_deterministic_for_a_seed():
+    _, a = sorted_recording(200, 1)
+    _, b = sorted_recording(200, 1)
+    assert [u.spike_times.tolist() for u in a.units] == [u.spike_times.tolist() for u in b.units]
+    assert a.extra["bic"] == b.extra["bic"]
+
+
+def synthetic(n_per=80, seed=0):
+    rng = np.random.default_rng(seed)
+    t = np.arange(30)
+    shape = -np.exp(-0.5 * ((t - 10) / 2.0) ** 2) + 0.3 * np.exp(-0.5 * ((t - 18) / 4.0) ** 2)
+    amp = np.r_[np.full(n_per, 200.0), np.full(n_per, 90.0)] * rng.lognormal(0, 0.1, 2 * n_per)
+    w = amp[:, None] * shape + rng.normal(0, 5.0, (2 * n_per, 30))
+    truth = np.r_[np.zeros(n_per, int), np.ones(n_per, int)]
+    samples = np.cumsum(rng.integers(2000, 20000, 2 * n_per))  # > 2 ms apart at 20 kHz
+    return w, samples, truth
+
+
+def test_two_synthetic_units_are_separated_and_isolated():
+    w, samples, truth = synthetic()
+    s = sort_units(w, samples, 20000.0, 5.0, seed=0)
+    assert len(s.clusters) == 2
+    assert all(c["single_unit"] for c in s.clusters)
+    # cluster 0 is the deeper unit; labels agree with the truth
+    assert np.array_equal(s.labels, truth)
+    assert s.bic[2] < s.bic[1]
+
+
+def test_refractory_violations_mark_multi_unit():
+    w, samples, _ = synthetic()
+    # the second "unit" is two neurons: half its spikes 1 ms after the other half
+    samples = samples.copy()
+    samples[120:] = samples[80:120] + 20
+    s = sort_units(w, samples, 20000.0, 5.0, seed=0)
+    small = s.clusters[-1]
+    assert small["isi_violations"] > 0.01 and not small["single_unit"]
+
+
+def test_isolation_metrics_against_hand_values():
+    assert isi_violations([0, 30, 100, 1000], 20000.0) == pytest.approx(1 / 3)  # 1.5 ms < 2 ms
+    rng = np.random.default_rng(1)
+    x = np.r_[rng.normal(0, 1, (200, 2)), rng.normal(50, 1, (200, 2))]
+    labels = np.r_[np.zeros(200, int), np.ones(200, int)]
+    l_ratio, iso = cluster_quality(x, labels, 0)
+    assert l_ratio < 1e-6 and iso > 1000  # far apart: clean
+    l_ratio, iso = cluster_quality(np.r_[x[:200], x[:200] + 0.01], labels, 0)
+    # on top of each other: E[chi2 sf] = 0.5 per spike, and the n-th nearest is the farthest of its twin
+    assert l_ratio == pytest.approx(0.5, abs=0.1) and iso < 20
+    assert amplitude_cutoff([100.0, 120.0, 80.0, 110.0, 90.0], 30.0) < 1e-3
+    assert amplitude_cutoff([30.0, 32.0, 35.0, 31.0, 40.0], 30.0) > 0.1
