@@ -23,8 +23,8 @@ from .model.terminal import build_terminal_model
 from .protocols.microdialysis import Probe, bin_samples
 from .simulate import EQUILIBRATION_S, _segments, clearance_rate_constant, drug_uses, steady_state
 
-DEFAULT_PARAMETERS = ("net_vmax", "release_per_spike", "k_diffusion_loss", "ne_alpha2_tau", "alpha2_max_inhibition",
-                      "lc_alpha2_weight", "k_mobilisation", "th_vmax")
+DEFAULT_PARAMETERS = ("net_vmax", "release_per_spike", "k_diffusion_loss", "autoreceptor_enrichment",
+                      "alpha2_max_inhibition", "lc_alpha2_weight", "k_mobilisation", "th_vmax")
 
 
 @dataclass(frozen=True)

@@ -257,7 +257,8 @@ def _time_course_statistic(target: Target, library, result) -> Outcome:
 
 
 EXPLAIN_PARAMETERS = ("net_vmax", "k_diffusion_loss", "release_per_spike", "k_mobilisation", "alpha2_max_inhibition",
-                      "ne_alpha2_k", "ne_alpha2_tau", "lc_alpha2_weight", "state_drive", "th_vmax", "k_vesicle_leak",
+                      "ne_alpha2_k", "ne_alpha2_tau", "autoreceptor_enrichment", "lc_alpha2_reserve",
+                      "lc_autoreceptor_enrichment", "lc_alpha2_weight", "state_drive", "th_vmax", "k_vesicle_leak",
                       "k_mao", "k_net_efflux", "ca_k_release", "k_depol_half")
 
 

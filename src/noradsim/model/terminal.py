@@ -115,6 +115,12 @@ def build_terminal_model(region: str = "prefrontal_cortex", *, state: str = "awa
     for p in region_table()[region].values():
         b.add_parameter(p)
     b.add_parameter(_pair(drives[state], "state_drive"))
+    from ..receptors.occupancy import get_receptor
+
+    a2 = get_receptor("alpha2A")
+    ne_a2 = a2.ne_ki(species)
+    b.parameter("ne_alpha2_k", ne_a2.value, "nM", ne_a2.species, ne_a2.source, "L-NE affinity at alpha2A (receptors.toml)")
+    b.parameter("ne_alpha2_tau", a2.tau.value, "1", a2.tau.species, a2.tau.source, "operational tau of NE at alpha2A (receptors.toml)")
     b.parameter("stress_drive", 0.0, "1", "rat", "set by stimuli in an experiment (0 = none)", min=-math.inf)
     b.parameter("lc_drive_offset", 0.0, "1", "rat", "disease phenotypes and lesions (0 = none)", min=-math.inf)
     b.parameter("lc_neuron_fraction", 1.0, "1", "rat", "fraction of LC neurons present (1 = intact; phenotypes)")
@@ -169,8 +175,9 @@ def build_terminal_model(region: str = "prefrontal_cortex", *, state: str = "awa
             if bind.efficacy and bind.efficacy.value > 0:
                 b.parameter(f"{d}_efficacy_a2", bind.efficacy.value, "1", bind.species, bind.efficacy.source)
                 b.rule(f"{d}_tau_a2", f"{d}_efficacy_a2*ne_alpha2_tau", "1")
+                b.rule(f"{d}_tau_a2_lc", f"{d}_efficacy_a2*ne_alpha2_tau*lc_alpha2_reserve", "1")
                 a2_ag_t.append((f"{d}_eff", f"{d}_ki_a2", f"{d}_tau_a2"))
-                a2_ag_lc.append((f"{d}_lc", f"{d}_ki_a2", f"{d}_tau_a2"))
+                a2_ag_lc.append((f"{d}_lc", f"{d}_ki_a2", f"{d}_tau_a2_lc"))
             else:
                 a2_ant_t.append((f"{d}_eff", f"{d}_ki_a2"))
                 a2_ant_lc.append((f"{d}_lc", f"{d}_ki_a2"))
@@ -201,9 +208,12 @@ def build_terminal_model(region: str = "prefrontal_cortex", *, state: str = "awa
     b.rule("mao_factor", f"{mao_active}/({competitive_factor(mao_rev)})", "1", "MAO-A activity left")
     b.rule("comt_factor", f"1/({competitive_factor(comt)})", "1", "COMT activity left")
     b.rule("vmat_factor", f"{vmat_active}/({competitive_factor(vmat_rev)})", "1", "VMAT2 activity left")
-    b.rule("a2_terminal", operational_activation([("ne_ecf", "ne_alpha2_k", "ne_alpha2_tau")] + a2_ag_t, a2_ant_t),
+    b.rule("ne_autoreceptor", "ne_ecf*autoreceptor_enrichment", "nM", "NE at presynaptic autoreceptors")
+    b.rule("ne_lc_autoreceptor", "ne_lc*lc_autoreceptor_enrichment", "nM", "NE at somatodendritic autoreceptors")
+    b.rule("ne_alpha2_tau_lc", "ne_alpha2_tau*lc_alpha2_reserve", "1", "operational tau of NE at LC alpha2A")
+    b.rule("a2_terminal", operational_activation([("ne_autoreceptor", "ne_alpha2_k", "ne_alpha2_tau")] + a2_ag_t, a2_ant_t),
            "1", "presynaptic alpha2A activation (operational model)")
-    b.rule("a2_lc", operational_activation([("ne_lc", "ne_alpha2_k", "ne_alpha2_tau")] + a2_ag_lc, a2_ant_lc),
+    b.rule("a2_lc", operational_activation([("ne_lc_autoreceptor", "ne_alpha2_k", "ne_alpha2_tau_lc")] + a2_ag_lc, a2_ant_lc),
            "1", "somatodendritic alpha2A activation in the LC")
     b.rule("net_occupancy", "1 - 1/net_factor", "1", "fraction of NET occupied by drugs")
     b.rule("ca_gate", f"({hill('ca_local', 'ca_k_release', 'ca_hill')})/({hill('ca_normal', 'ca_k_release', 'ca_hill')})", "1")
