@@ -170,7 +170,7 @@ _NAMES = (
 def _kernel(
     n_steps, dt, steps_per_ms, n_warm_ms, pv,
     g_leak, g_nap, g_ahp, stim_gain, gap_ptr, gap_idx,
-    i_tonic, i_stim, lig_s, lig_x, beta,
+    i_tonic, i_stim, lig_s, lig_x, beta, loc_s, loc_x, loc_col,
     tab, s_dec, b_dec,
     seed, rec_idx, rec_every, rec_ais, rec_soma, rec_v, area_soma_um2,
     spk_n, spk_t, rate_ms, a2_ms,
@@ -194,6 +194,8 @@ def _kernel(
     ca = np.empty(n)
     noise = np.empty(n)
     gap_sum = np.empty(n)
+    girk_n = np.zeros(n)
+    n_loc = loc_s.shape[1]
     nmax = tab.shape[0] - 1
     # each undirected junction once (a < b), from the CSR rows
     n_edges = 0
@@ -311,7 +313,15 @@ def _kernel(
             cai = ca[i]
             g_ahp_i = g_ahp[i] * ahp_scale * cai / (cai + kd)
             gl = g_leak[i]
-            g_kall = g_k_i + g_a_i + g_ahp_i + g_girk_now
+            if n_loc > 0:
+                cl = loc_col[i]
+                st_i = stim_total + loc_s[ms, cl]
+                oc_i = occ_total + loc_x[ms, cl]
+                a2_i = st_i / (1.0 + oc_i + st_i)
+                girk_n[i] = a2_i + (girk_n[i] - a2_i) * girk_decay
+                g_kall = g_k_i + g_a_i + g_ahp_i + g_girk * girk_n[i]
+            else:
+                g_kall = g_k_i + g_a_i + g_ahp_i + g_girk_now
             gsum = g_na_i + g_nap_i + g_ca_i + g_kall + gl
             ge = (g_na_i + g_nap_i) * e_na + g_ca_i * e_ca + g_kall * e_k + gl * e_leak
             iext = it + stim_gain[i] * ist + noise[i] + g_gap * gap_sum[i]
@@ -350,7 +360,8 @@ def _kernel(
             col = step - n_warm_ms * steps_per_ms
             if col % rec_every == 0:
                 c = col // rec_every
-                if c < rec_v.shape[1]:
+                if c < rec_ais.shape[1]:
+                    keep_v = c < rec_v.shape[1]
                     for r in range(n_rec):
                         i = rec_idx[r]
                         v = vs[i]
@@ -366,7 +377,8 @@ def _kernel(
                         # uA/cm2 * um2 * 1e-8 cm2/um2 * 1e3 nA/uA
                         rec_soma[r, c] = g_act * area_soma_um2 * 1e-5
                         rec_ais[r, c] = gc * (v - va[i]) * area_soma_um2 * 1e-5
-                        rec_v[r, c] = v
+                        if keep_v:
+                            rec_v[r, c] = v
     return n_spk, overflow
 
 
@@ -377,7 +389,9 @@ class Inputs:
     ``tonic_current`` and ``stimulus_current`` in uA/cm2; ``ligand_stimulus`` is the
     operational-model sum :math:`\\sum_i \\tau_i [A_i]/K_i` and ``ligand_occupancy``
     :math:`\\sum_i [A_i]/K_i` over all alpha2A ligands (background NE included);
-    ``beta_activation`` in [0, 1].
+    ``beta_activation`` in [0, 1]. Optional ``local_stimulus``/``local_occupancy``
+    (n_ms, n_columns) add per-neuron terms (neuron *i* reads column ``local_column[i]``),
+    e.g. iontophoresis by distance shells; without them the kernel runs unchanged.
     """
 
     tonic_current: np.ndarray
@@ -385,6 +399,11 @@ class Inputs:
     ligand_stimulus: np.ndarray
     ligand_occupancy: np.ndarray
     beta_activation: np.ndarray
+    # optional per-neuron ligand terms added to the above (e.g. iontophoresis resolved by
+    # distance): shape (n_ms, n_columns), and the column of each neuron, shape (n_neurons,)
+    local_stimulus: np.ndarray | None = None
+    local_occupancy: np.ndarray | None = None
+    local_column: np.ndarray | None = None
 
 
 def simulate(
@@ -397,6 +416,7 @@ def simulate(
     record: np.ndarray | None = None,
     record_every: int = 1,
     warmup: float = 1.0,
+    record_voltage: bool = True,
 ) -> SimulationResult:
     """Integrate the LC population.
 
@@ -416,6 +436,9 @@ def simulate(
         (for the virtual extracellular recording).
     warmup : float
         Settling time in s, simulated and discarded.
+    record_voltage : bool
+        Also store the recorded neurons' somatic voltage (``soma_voltage``; empty when
+        False, which saves a third of the recording memory).
 
     Returns
     -------
@@ -444,6 +467,23 @@ def simulate(
     lig_s = pad(inputs.ligand_stimulus)
     lig_x = pad(inputs.ligand_occupancy)
     beta = pad(inputs.beta_activation)
+    if inputs.local_stimulus is None:
+        loc_s = np.zeros((1, 0))
+        loc_x = np.zeros((1, 0))
+        loc_col = np.zeros(population.n_neurons, np.int64)
+    else:
+        def pad2(x):
+            x = np.asarray(x, float)
+            return np.concatenate([np.repeat(x[:1], n_warm, axis=0), x, x[-1:]], axis=0)
+        ls = np.asarray(inputs.local_stimulus, float)
+        lx = np.asarray(inputs.local_occupancy, float)
+        loc_col = np.asarray(inputs.local_column, np.int64)
+        if ls.ndim != 2 or ls.shape[0] != n_ms or lx.shape != ls.shape:
+            raise InputError(f"inputs: local ligand terms must have shape (n_ms={n_ms}, n_columns), got {ls.shape} and {lx.shape}")
+        if loc_col.shape != (population.n_neurons,) or loc_col.min() < 0 or loc_col.max() >= ls.shape[1]:
+            raise InputError("inputs: local_column must give every neuron a column of the local ligand terms")
+        loc_s = pad2(ls)
+        loc_x = pad2(lx)
     tables = gate_tables(params, dt_ms)
     pv = np.array([params.value(k) for k in _NAMES], float)
     n_steps = (n_ms + n_warm) * steps_per_ms
@@ -451,7 +491,7 @@ def simulate(
     n_cols = (n_ms * steps_per_ms) // record_every if rec.size else 0
     rec_ais = np.zeros((rec.size, n_cols))
     rec_soma = np.zeros((rec.size, n_cols))
-    rec_v = np.zeros((rec.size, n_cols))
+    rec_v = np.zeros((rec.size, n_cols if record_voltage else 0))
     max_spk = int(population.n_neurons * (n_ms * 1e-3) * 60 + 1000)
     spk_n = np.zeros(max_spk, np.int64)
     spk_t = np.zeros(max_spk)
@@ -461,7 +501,7 @@ def simulate(
         n_steps, dt_ms, steps_per_ms, n_warm, pv,
         population.g_leak, population.g_nap, population.g_ahp, population.stim_gain,
         population.gap_indptr.astype(np.int32), population.gap_indices.astype(np.int32),
-        tonic, stim, lig_s, lig_x, beta,
+        tonic, stim, lig_s, lig_x, beta, loc_s, loc_x, loc_col,
         tables.matrix(), float(tables.s_decay[0]), float(tables.b_decay[0]),
         int(seed) % (2**32), rec, int(record_every), rec_ais, rec_soma, rec_v,
         params.value("soma_area"),

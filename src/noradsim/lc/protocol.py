@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from scipy import signal
 
 from ..errors import InputError, unknown
 from ..units import parse_quantity
@@ -34,13 +35,15 @@ from .recording import (
     phasic_response,
     sort_units,
     unit_signals,
+    unit_weights,
     units_in_reach,
     waveform_width_ms,
 )
 from .stimuli import NOXIOUS, Event, alpha2_terms, build_inputs, parse_interventions
 
 RECORDING_KEYS = ("electrode", "duration", "dt", "filter", "waveform_filter", "threshold", "n_units", "noise",
-                  "n_neurons", "a2", "beta_activation", "figure_format")
+                  "n_neurons", "a2", "beta_activation", "figure_format", "search")
+SEARCH_KEYS = ("step", "max_travel")
 TOP_KEYS = ("protocol", "name", "title", "schema", "description", "species", "region", "state", "interventions",
             "recording", "seed", "notes", "drugs")
 
@@ -64,6 +67,15 @@ class RecordingConfig:
     beta_activation: float
     figure_format: str
     name: str = "recording"
+    search_step: float = 0.0  # um; 0 = no electrode search
+    search_max_travel: float = 0.0  # um
+
+    def track_positions(self) -> list[np.ndarray]:
+        """Electrode positions (um) of the search, start first, advancing ventrally (-z) along the track."""
+        if self.search_step <= 0:
+            return [self.electrode]
+        n = int(math.floor(self.search_max_travel / self.search_step + 1e-9))
+        return [self.electrode - np.array([0.0, 0.0, k * self.search_step]) for k in range(n + 1)]
 
 
 def _number(value, field_name, *, integer=False, low=None, high=None):
@@ -137,8 +149,26 @@ def parse_experiment(experiment: dict) -> RecordingConfig:
     fmt = rec.get("figure_format", "png")
     if fmt not in ("png", "svg"):
         raise unknown("recording.figure_format", fmt, ["png", "svg"])
+    search = rec.get("search")
+    step, travel = 0.0, 0.0
+    if search is not None:
+        if not isinstance(search, dict):
+            raise InputError(f"recording.search: must be a table like {{ step = '5 um', max_travel = '100 um' }}, got {search!r}")
+        for key in search:
+            if key not in SEARCH_KEYS:
+                raise unknown("recording.search field", key, SEARCH_KEYS)
+        step = parse_quantity(search.get("step", "5 um"), "length", "recording.search.step")
+        travel = parse_quantity(search.get("max_travel", "100 um"), "length", "recording.search.max_travel")
+        if step <= 0:
+            raise InputError(f"recording.search.step: must be > 0 um, got {step:g} um")
+        if travel < 0 or travel > 1000:
+            raise InputError(f"recording.search.max_travel: must be within 0-1000 um, got {travel:g} um")
+        if travel / step > 200:
+            raise InputError(f"recording.search: at most 200 steps ({travel:g} um / {step:g} um asks for more); use a larger step")
+        check_electrode(electrode - np.array([0.0, 0.0, travel]))
     return RecordingConfig(state, events, electrode, duration, dt, band, waveform_band, threshold, max_units,
-                           noise, n_neurons, a2, beta, fmt, str(experiment.get("name", "recording")))
+                           noise, n_neurons, a2, beta, fmt, str(experiment.get("name", "recording")),
+                           search_step=step, search_max_travel=travel)
 
 
 @dataclass
@@ -161,20 +191,18 @@ class RecordingResult:
         return any(u.identified for u in self.units)
 
 
-def record(config: RecordingConfig, *, seed: int = 0, params: LCParameters | None = None) -> RecordingResult:
-    """Run the population, the electrode and the spike sorter for ``config``."""
-    params = params or load_lc_parameters()
-    pop = build_population(params, config.n_neurons, seed=seed)
-    reach = units_in_reach(params, pop, config.electrode)
-    inputs = build_inputs(params, config.state, list(config.events), config.duration, a2_background=config.a2,
-                          beta_activation=config.beta_activation)
-    sim = simulate(params, pop, inputs, dt=config.dt, seed=seed, record=reach)
+def _sort_at(params, pop, sim, config, electrode, reach, rows, ais, soma_f, noise_raw, seed):
+    """Signal, detection and sorting for one electrode position from the stored per-neuron currents.
+
+    ``rows`` are the rows of ``ais``/``soma_f`` (currents of ``sim.recorded``, somatic current
+    already low-passed) belonging to the neurons ``reach`` near ``electrode``.
+    """
     fs = 1.0 / config.dt
-    n_samples = int(round(config.duration * fs))
-    rng = np.random.default_rng([seed, 7])
-    raw = rng.standard_normal(n_samples) * config.noise_uv
+    n_samples = noise_raw.size
+    raw = noise_raw
     if reach.size:
-        raw = raw + unit_signals(params, pop, sim, config.electrode).sum(axis=0)[:n_samples]
+        w_ais, w_soma = unit_weights(params, pop, reach, electrode)
+        raw = raw + (w_ais[:, None] * ais[rows] + w_soma[:, None] * soma_f[rows]).sum(axis=0)[:n_samples]
     trace = bandpass(raw, fs, config.band)
     wide = bandpass(raw, fs, config.waveform_band)
     peaks, _, thr = detect_spikes(trace, fs, threshold_sd=config.threshold_sd)
@@ -195,6 +223,56 @@ def record(config: RecordingConfig, *, seed: int = 0, params: LCParameters | Non
     feat_win = slice(pre - int(round(0.5e-3 * fs)), pre + int(round(1e-3 * fs)))
     sorting = sort_units(det_waves[:, feat_win], peaks, fs, noise_sd, threshold_uv=thr,
                          duration_s=config.duration, max_units=config.max_units, seed=seed)
+    return trace, peaks, waves, sorting, thr, noise_sd
+
+
+def record(config: RecordingConfig, *, seed: int = 0, params: LCParameters | None = None) -> RecordingResult:
+    """Run the population, the electrode (with its search along the track) and the spike sorter for ``config``.
+
+    The population is simulated once, storing the membrane currents of every neuron in
+    reach of any position of the search; at each position along the track the
+    extracellular signal is the sum of those neurons' stored currents weighted by their
+    geometry (:func:`~noradsim.lc.recording.unit_weights`), and the search stops at the
+    first position where the sorter isolates a single unit (``config.search_step`` > 0).
+    """
+    params = params or load_lc_parameters()
+    pop = build_population(params, config.n_neurons, seed=seed)
+    track = config.track_positions()
+    reaches = [units_in_reach(params, pop, pos) for pos in track]
+    union = list(reaches[0])
+    for r in reaches[1:]:
+        union.extend(int(i) for i in r if i not in union)
+    record_set = np.asarray(union, np.int64)
+    # iontophoresis per neuron (distance shells around the barrels at the start of the track)
+    inputs = build_inputs(params, config.state, list(config.events), config.duration, a2_background=config.a2,
+                          beta_activation=config.beta_activation, positions=pop.positions, electrode=config.electrode)
+    sim = simulate(params, pop, inputs, dt=config.dt, seed=seed, record=record_set, record_voltage=False)
+    fs = 1.0 / config.dt
+    n_samples = int(round(config.duration * fs))
+    rng = np.random.default_rng([seed, 7])
+    noise_raw = rng.standard_normal(n_samples) * config.noise_uv
+    soma_f = sim.soma_current
+    tau = params.value("sd_spread_tau") * 1e-3
+    if tau > 0 and soma_f.size:
+        # as unit_signals: first-order low-pass of the somatic current (SD spike spread)
+        a = math.exp(-sim.dt / tau)
+        soma_f = signal.lfilter([1.0 - a], [1.0, -a], soma_f, axis=1)
+    row_of = {int(i): k for k, i in enumerate(record_set)}
+    tried = []
+    for step_k, (pos, reach) in enumerate(zip(track, reaches)):
+        rows = np.array([row_of[int(i)] for i in reach], np.int64)
+        trace, peaks, waves, sorting, thr, noise_sd = _sort_at(params, pop, sim, config, pos, reach, rows,
+                                                               sim.ais_current, soma_f, noise_raw, seed)
+        n_single = sum(1 for cl in sorting.clusters if cl["single_unit"])
+        tried.append({"travel_um": float(np.linalg.norm(pos - config.electrode)), "z_um": float(pos[2]),
+                      "n_detected": int(peaks.size), "n_single_units": n_single})
+        if n_single or step_k == len(track) - 1:
+            break
+    electrode = pos
+    search = {"enabled": config.search_step > 0, "start_um": [float(v) for v in config.electrode],
+              "step_um": config.search_step, "max_travel_um": config.search_max_travel,
+              "travel_um": tried[-1]["travel_um"], "final_um": [float(v) for v in electrode],
+              "found_single_unit": tried[-1]["n_single_units"] > 0, "positions": tried}
     stim_events = [e for e in config.events if e.kind == "stimulus"]
     first = min([e.at for e in config.events], default=config.duration)
     t_base = (0.0, max(first, min(config.duration, 1.0)))
@@ -215,31 +293,31 @@ def record(config: RecordingConfig, *, seed: int = 0, params: LCParameters | Non
         if single:
             u.criteria = identify(u, fs, t_baseline=t_base, pinch_times=pinches)
         units.append(u)
-    extra_ionto = _local_iontophoresis(params, config, pop, reach, units)
-    return RecordingResult(config, units, fs, trace, sim, electrode_inside_lc(params, config.electrode), int(reach.size),
+    extra_ionto = _local_iontophoresis(params, config, pop, reach, units, config.electrode)
+    return RecordingResult(config, units, fs, trace, sim, electrode_inside_lc(params, electrode), int(reach.size),
                            seed, {"threshold_uv": thr, "noise_sd_uv": noise_sd, "bic": sorting.bic, "clusters": sorting.clusters,
-                            "iontophoresis": extra_ionto})
+                            "iontophoresis": extra_ionto, "search": search, "electrode": electrode})
 
 
-def _local_iontophoresis(params, config, pop, reach, units) -> list:
+def _local_iontophoresis(params, config, pop, reach, units, electrode) -> list:
     """Alpha2A activation of each recorded neuron from its own distance to the barrel tip.
 
     One entry per iontophoretic ejection: for every unit's source neuron, its distance to
-    the barrel tip and its activation at the end of the ejection. (The population kernel
-    takes one alpha2A time course for all neurons, the concentration at the event's
-    ``distance``; these per-neuron values are what a kernel with per-neuron terms gets.)
+    the barrel tip and its activation at the end of the ejection at its exact distance (the
+    population kernel uses distance shells, :func:`~noradsim.lc.stimuli.iontophoresis_shells`,
+    centred on the barrels at the start of the electrode track).
     """
     ionto = [e for e in config.events if e.kind == "drug" and e.route == "iontophoresis"]
     if not ionto or reach.size == 0:
         return []
     n_ms = int(round(config.duration * 1e3))
     s, x = alpha2_terms(params, list(config.events), n_ms, a2_background=config.a2,
-                        positions=pop.positions[reach], electrode=config.electrode)
+                        positions=pop.positions[reach], electrode=electrode)
     a2 = activation(s, x)
     out = []
     for ev in ionto:
         k = min(n_ms - 1, int(round((ev.at + ev.duration) * 1e3)) - 1)
-        tip = pipette_tip(config.electrode, ev.distance)
+        tip = pipette_tip(electrode, ev.distance)
         per_unit = []
         for u in units:
             if u.source_neuron < 0:
@@ -277,7 +355,8 @@ def summarize(result: RecordingResult) -> dict:
         "state": cfg.state,
         "seed": result.seed,
         "duration_s": cfg.duration,
-        "electrode_um": [float(v) for v in cfg.electrode],
+        "electrode_um": [float(v) for v in result.extra.get("electrode", cfg.electrode)],
+        "electrode_search": result.extra.get("search", {}),
         "electrode_inside_lc": result.inside_lc,
         "n_neurons_in_reach": result.n_in_reach,
         "n_units": len(result.units),
@@ -327,7 +406,7 @@ def run_recording(experiment: dict, out_dir: Path, *, seed: int = 0) -> dict:
     out_dir.mkdir(parents=True, exist_ok=True)
     summary = summarize(result)
     nwb_path = write_nwb(out_dir / "recording.nwb", units=result.units, fs=result.fs, trace_uv=result.trace_uv,
-                         electrode_um=config.electrode, events=list(config.events), experiment_id=config.name, seed=seed)
+                         electrode_um=result.extra.get("electrode", config.electrode), events=list(config.events), experiment_id=config.name, seed=seed)
     rate_t = np.arange(result.simulation.rate_per_ms.size) * 1e-3
     kernel = np.ones(500) / 500
     smooth = np.convolve(result.simulation.rate_per_ms, kernel, mode="same")
@@ -357,6 +436,7 @@ def _report_html(summary: dict, figures: list[str]) -> str:
 <p>State: {html.escape(summary['state'])}; duration {summary['duration_s']:g} s; seed {summary['seed']};
 electrode at {summary['electrode_um']} um (inside LC: {summary['electrode_inside_lc']});
 neurons within reach: {summary['n_neurons_in_reach']}; population mean rate {summary['population_rate_hz']:.2f} Hz.</p>
+{_search_html(summary.get('electrode_search', {}))}
 <p><b>Placement check: {summary['placement_check'].upper()}</b> (pass = at least one sorted unit meets every LC identification criterion).</p>
 <p>Sorting: PCA (3 components) of trough-aligned spikes, Gaussian mixture with BIC, merge/split by template and
 refractory period; single unit = ISI violations &le; 1 %, contamination &le; 10 %, L-ratio &le; 0.05, SNR &ge; 5,
@@ -368,6 +448,17 @@ amplitude cutoff &le; 0.05. Ground truth: the simulated neuron with most coincid
 alpha2A/GIRK feedback from somatodendritic NE; extracellular signal from each unit's membrane currents.</p>
 </body></html>
 """
+
+
+def _search_html(search: dict) -> str:
+    if not search or not search.get("enabled"):
+        return "<p>Electrode search: off (recorded at the given position).</p>"
+    steps = ", ".join(f"{p['travel_um']:g} um: {p['n_detected']} spikes, {p['n_single_units']} single" for p in search["positions"])
+    verdict = (f"single unit isolated after {search['travel_um']:g} um of travel, at {search['final_um']} um"
+               if search["found_single_unit"] else
+               f"NO single unit isolated within {search['max_travel_um']:g} um of travel (stopped at {search['final_um']} um)")
+    return (f"<p><b>Electrode search</b> (advancing ventrally along the track in {search['step_um']:g} um steps from "
+            f"{search['start_um']} um): {html.escape(verdict)}.<br><small>{html.escape(steps)}</small></p>")
 
 
 def _fmt(v):

@@ -176,16 +176,95 @@ def alpha2_terms(params: LCParameters, events, n_ms: int, *, a2_background=0.35,
     return s, x
 
 
+DEFAULT_N_SHELLS = 48
+
+
+def iontophoresis_shells(params: LCParameters, events, n_ms: int, positions, electrode, *, n_shells: int = DEFAULT_N_SHELLS,
+                         species: str = "rat"):
+    """Per-neuron alpha2A terms of the iontophoretic drugs, grouped into distance shells around the barrels.
+
+    Storing one time course per neuron would take ``n_ms * n_neurons`` values per array
+    (about 400 MB for 1643 neurons and 30 s), so neurons are grouped by their distance to
+    the barrel tip (:func:`~noradsim.lc.pharmacology.pipette_tip`) into ``n_shells`` shells
+    with logarithmically spaced edges (fine near the tip, where the concentration changes
+    fastest); each shell's time course is the point-source concentration at the shell's
+    mean distance. Ejections with different ``distance`` (different tips) get shells on
+    the product of their distance bins.
+
+    Returns
+    -------
+    (stimulus, occupancy, column)
+        Terms of shape (n_ms, n_columns) and each neuron's column, shape (n_neurons,);
+        ``None`` for all three when there is no iontophoresis.
+
+    Examples
+    --------
+    >>> from noradsim.lc.neuron import load_lc_parameters
+    >>> ev = parse_interventions([{"drug": "clonidine", "route": "iontophoresis", "current": "5 nA",
+    ...                            "distance": "30 um", "at": "0 s", "duration": "5 s"}])
+    >>> pos = np.array([[0.0, 0.0, 40.0], [0.0, 0.0, -200.0], [0.0, 0.0, -210.0]])
+    >>> s, x, col = iontophoresis_shells(load_lc_parameters(), ev, 5000, pos, [0.0, 0.0, 0.0], n_shells=8)
+    >>> bool(s[-1, col[0]] > s[-1, col[1]] > 0), s.shape[1] <= 8
+    (True, True)
+    """
+    ionto = [e for e in events if e.kind == "drug" and e.route == "iontophoresis"]
+    if not ionto:
+        return None, None, None
+    if isinstance(n_shells, bool) or not isinstance(n_shells, (int, np.integer)) or not 1 <= n_shells <= 256:
+        raise InputError(f"n_shells: must be a whole number within 1-256, got {n_shells!r}")
+    pos = np.asarray(positions, float).reshape(-1, 3)
+    distances = sorted({e.distance for e in ionto})
+    d = np.column_stack([np.maximum(np.linalg.norm(pos - pipette_tip(electrode, dist), axis=1), MIN_PIPETTE_DISTANCE_UM)
+                         for dist in distances])
+    per_tip = max(1, int(math.floor(n_shells ** (1.0 / len(distances)) + 1e-9)))
+    key = np.zeros(pos.shape[0], np.int64)
+    for k in range(len(distances)):
+        edges = np.geomspace(MIN_PIPETTE_DISTANCE_UM, d[:, k].max() * (1 + 1e-9) + 1e-9, per_tip + 1)
+        b = np.clip(np.searchsorted(edges, d[:, k], side="right") - 1, 0, per_tip - 1)
+        key = key * per_tip + b
+    shells, column = np.unique(key, return_inverse=True)
+    rep = np.array([d[column == c].mean(axis=0) for c in range(shells.size)])  # (n_columns, n_tips)
+    tau_ne = params.value("tau_ne_alpha2a")
+    t = np.arange(n_ms) * 1e-3
+    lib = load_library()
+    s = np.zeros((n_ms, shells.size))
+    x = np.zeros((n_ms, shells.size))
+    for ev in ionto:
+        drug = lib.get(ev.name)
+        r = rep[:, distances.index(ev.distance)]
+        conc = iontophoresis_concentration(ev.current, r, t, t_on=ev.at, t_off=ev.at + ev.duration)
+        ds, dx = drug_terms(conc, drug.ki("alpha2A", species), drug.efficacy("alpha2A", species), tau_ne)
+        s += ds
+        x += dx
+    return s, x, column.astype(np.int64)
+
+
 def build_inputs(params: LCParameters, state: str, events, duration: float, *, a2_background=0.35,
-                 beta_activation=0.0, species: str = "rat", extra_drive: float = 0.0) -> Inputs:
-    """All inputs for ``duration`` s of recording in ``state`` with ``events``."""
+                 beta_activation=0.0, species: str = "rat", extra_drive: float = 0.0, positions=None,
+                 electrode=None, n_shells: int = DEFAULT_N_SHELLS) -> Inputs:
+    """All inputs for ``duration`` s of recording in ``state`` with ``events``.
+
+    Without ``positions`` every neuron sees an iontophoretic drug at the event's
+    ``distance`` from the barrels. With the neurons' ``positions`` and the recording
+    ``electrode`` (um), iontophoresis is resolved per neuron by distance shells
+    (:func:`iontophoresis_shells`): neurons near the barrels get more drug.
+    """
     n_ms = int(round(duration * 1e3))
     if n_ms < 1:
         raise InputError(f"recording.duration: must be > 0, got {duration} s")
     drive = state_drive(state) + extra_drive
     tonic = np.full(n_ms, params.value("drive_gain") * (drive - params.value("drive_offset")))
-    s, x = alpha2_terms(params, events, n_ms, a2_background=a2_background, species=species)
+    local = (None, None, None)
+    uniform_events = list(events)
+    if positions is not None:
+        if electrode is None:
+            raise InputError("build_inputs: per-neuron iontophoresis needs the recording electrode position")
+        local = iontophoresis_shells(params, events, n_ms, positions, electrode, n_shells=n_shells, species=species)
+        if local[0] is not None:
+            uniform_events = [e for e in events if not (e.kind == "drug" and e.route == "iontophoresis")]
+    s, x = alpha2_terms(params, uniform_events, n_ms, a2_background=a2_background, species=species)
     beta = np.broadcast_to(np.asarray(beta_activation, float), (n_ms,)).copy() if np.ndim(beta_activation) == 0 else np.asarray(beta_activation, float)
     if np.any(beta < 0) or np.any(beta > 1):
         raise InputError("beta_activation: must be within [0, 1]")
-    return Inputs(tonic, stimulus_current(params, events, n_ms), s, x, beta)
+    return Inputs(tonic, stimulus_current(params, events, n_ms), s, x, beta,
+                  local_stimulus=local[0], local_occupancy=local[1], local_column=local[2])
