@@ -1,4 +1,4 @@
-"""Electrode search: advancing along the track until a unit is isolated, from one simulated population."""
+"""Electrode search: advancing along the track until a unit is isolated, then recording the protocol there."""
 
 import copy
 
@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from noradsim.errors import InputError
+from noradsim.lc.analysis import mean_firing_rate
 from noradsim.lc.protocol import _report_html, parse_experiment, record, summarize
 
 BASE = {
@@ -26,9 +27,12 @@ def experiment(**recording):
     return e
 
 
+SEED = 0
+
+
 @pytest.fixture(scope="module")
 def searched():
-    return record(parse_experiment(experiment()), seed=3)
+    return record(parse_experiment(experiment()), seed=SEED)
 
 
 def test_search_advances_until_a_single_unit(searched):
@@ -50,7 +54,7 @@ def test_search_signal_equals_a_fresh_recording_at_the_final_position(searched):
     final = [f"{v} um" for v in searched.extra["electrode"]]
     e = experiment(electrode=final)
     del e["recording"]["search"]
-    fresh = record(parse_experiment(e), seed=3)
+    fresh = record(parse_experiment(e), seed=SEED)
     np.testing.assert_array_equal(fresh.trace_uv, searched.trace_uv)
     assert [u.spike_times.size for u in fresh.units] == [u.spike_times.size for u in searched.units]
     np.testing.assert_array_equal(fresh.simulation.spike_time, searched.simulation.spike_time)
@@ -83,3 +87,54 @@ def test_search_outside_lc_finds_nothing_and_fails_placement():
 def test_bad_search_fields(search, match):
     with pytest.raises(InputError, match=match):
         parse_experiment(experiment(search=search))
+
+
+# the BASE protocol, then iontophoretic clonidine reversed by idazoxan from barrels 50 um above the recording tip
+DRUGS = [
+    {"drug": "clonidine", "route": "iontophoresis", "current": "1 nA", "distance": "50 um", "at": "10 s", "duration": "14 s"},
+    {"drug": "idazoxan", "route": "iontophoresis", "current": "20 nA", "distance": "50 um", "at": "17 s", "duration": "7 s"},
+]
+
+
+@pytest.fixture(scope="module")
+def with_drugs():
+    e = experiment(duration="24 s")
+    e["interventions"] = e["interventions"] + DRUGS
+    return record(parse_experiment(e), seed=SEED)
+
+
+def test_search_runs_on_the_drug_free_baseline(with_drugs, searched):
+    # the pre-drug baseline (0-10 s with both pinches) is exactly the BASE protocol: same search, same position
+    s = with_drugs.extra["search"]
+    assert s["separate_baseline"] and s["baseline_s"] == pytest.approx(10.0)
+    assert s["positions"] == searched.extra["search"]["positions"]
+    np.testing.assert_array_equal(with_drugs.extra["electrode"], searched.extra["electrode"])
+    # no drug before 10 s: the recorded protocol's first 10 s are the search baseline's spikes
+    pre = with_drugs.simulation.spike_time < 10.0 - 1e-9
+    np.testing.assert_array_equal(with_drugs.simulation.spike_time[pre], searched.simulation.spike_time)
+    np.testing.assert_array_equal(with_drugs.simulation.spike_neuron[pre], searched.simulation.spike_neuron)
+
+
+def test_barrels_move_with_the_electrode_and_clonidine_inhibits_the_unit(with_drugs):
+    final = np.asarray(with_drugs.extra["electrode"])
+    start = np.array([0.0, 40.0, 30.0])
+    assert with_drugs.extra["search"]["travel_um"] > 0 and with_drugs.extra["search"]["found_single_unit"]
+    for entry in with_drugs.extra["iontophoresis"]:
+        tip = np.asarray(entry["tip_um"])
+        assert np.linalg.norm(tip - final) == pytest.approx(50.0)  # barrels on the electrode at its FINAL position
+        # not the barrels' place at the start of the track: they moved with the electrode
+        assert np.linalg.norm(tip - (start + [0.0, 0.0, 50.0])) == pytest.approx(with_drugs.extra["search"]["travel_um"])
+    unit = next(u for u in with_drugs.units if u.single_unit)
+    assert unit.precision >= 0.8  # the isolated unit is one neuron
+    d = next(e["distance_um"] for e in with_drugs.extra["iontophoresis"][0]["units"] if e["unit"] == unit.unit_id)
+    assert d < 50.0 + with_drugs.config.search_step + 20.0  # the unit lies near the tip, well inside the drug field
+    base = mean_firing_rate(unit.spike_times, 0.0, 10.0)
+    clonidine = mean_firing_rate(unit.spike_times, 13.0, 17.0)
+    idazoxan = mean_firing_rate(unit.spike_times, 20.0, 24.0)
+    assert base > 0.8
+    assert clonidine < 0.25 * base  # alpha2A/GIRK inhibition by iontophoretic clonidine
+    assert idazoxan > 0.5 * base and idazoxan > clonidine + 0.5  # reversed by idazoxan
+    s = summarize(with_drugs)
+    rates = [e["rate_hz"] for e in s["units"][unit.unit_id]["rate_by_epoch"]]
+    assert rates[1] < rates[0] and rates[2] > rates[1]
+    assert "drug-free baseline" in _report_html(s, [])

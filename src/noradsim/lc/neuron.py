@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import InputError
-from ..parameters import ParameterSet, data_path, load_parameter_table
+from ..parameters import Parameter, ParameterSet, data_path, load_parameter_table
 
 V_MIN = -130.0
 V_MAX = 70.0
@@ -65,17 +65,85 @@ class LCParameters:
         return LCParameters(**tables)
 
 
+# Names of the alpha2A operational-model constants of LC extracellular NE, derived at load
+# time from the shared records (never read from lc_neuron.toml).
+DERIVED_ALPHA2A = ("k_ne_alpha2a", "tau_ne_alpha2a")
+
+
+def lc_alpha2a_parameters(species: str = "rat") -> dict[str, Parameter]:
+    """Operational-model K and tau of LC extracellular NE at somatodendritic alpha2A, from shared data.
+
+    The same description the rate model uses (``noradsim.model.terminal``, rule ``a2_lc``):
+    NE Ki and reference tau of alpha2A from ``receptors.toml``; the LC tissue receptor
+    reserve ``lc_alpha2_reserve`` and the autoreceptor-site enrichment
+    ``lc_autoreceptor_enrichment`` (NE at the somatodendritic autoreceptors relative to LC
+    extracellular NE) from ``terminal.toml``. For LC extracellular NE ``C`` the occupancy is
+    ``x = C * enrichment / Ki = C / K`` with ``K = Ki / enrichment``, and the LC tau is
+    ``tau_ref * reserve``; a drug of intrinsic efficacy ``e`` has tau ``e * tau`` (drugs
+    are not enriched: their Ki applies to their extracellular concentration).
+
+    Returns
+    -------
+    dict
+        ``k_ne_alpha2a`` (nM of LC extracellular NE) and ``tau_ne_alpha2a`` (1) as cited
+        :class:`~noradsim.parameters.Parameter` records whose source names the inputs.
+
+    Examples
+    --------
+    >>> d = lc_alpha2a_parameters()
+    >>> round(d["k_ne_alpha2a"].value, 2), d["tau_ne_alpha2a"].value
+    (39.5, 20.0)
+    """
+    from ..model.terminal import terminal_parameters
+    from ..receptors.occupancy import get_receptor
+
+    receptor = get_receptor("alpha2A")
+    ki = receptor.ne_ki(species)
+    tau_ref = receptor.tau
+    term = terminal_parameters()
+    reserve = term["lc_alpha2_reserve"]
+    enrichment = term["lc_autoreceptor_enrichment"]
+    if enrichment.value <= 0 or reserve.value <= 0:
+        raise InputError("terminal.toml: lc_autoreceptor_enrichment and lc_alpha2_reserve must be > 0")
+    k = Parameter(
+        name="k_ne_alpha2a", value=ki.value / enrichment.value, unit="nM", species=species,
+        source=(f"derived: alpha2A NE Ki {ki.value:g} nM ({ki.species}; receptors.toml: {ki.source}) / "
+                f"lc_autoreceptor_enrichment {enrichment.value:g} (terminal.toml: {enrichment.source})"),
+        description="operational-model K of LC extracellular NE at somatodendritic alpha2A (as the rate model's a2_lc)",
+        min=1e-9)
+    tau = Parameter(
+        name="tau_ne_alpha2a", value=tau_ref.value * reserve.value, unit="1", species=species,
+        source=(f"derived: alpha2A reference tau {tau_ref.value:g} (receptors.toml: {tau_ref.source}) x "
+                f"lc_alpha2_reserve {reserve.value:g} (terminal.toml: {reserve.source})"),
+        description="operational-model tau of NE at LC alpha2A/GIRK (drugs: efficacy x this)",
+        min=1e-9)
+    return {"k_ne_alpha2a": k, "tau_ne_alpha2a": tau}
+
+
 def load_lc_parameters(path=None) -> LCParameters:
     """Load the LC neuron, population, local-NE, stimulus and recording tables.
+
+    The alpha2A constants of NE (``k_ne_alpha2a``, ``tau_ne_alpha2a``) are not in the
+    file: they are derived from the shared receptor and terminal records
+    (:func:`lc_alpha2a_parameters`) and added to the ``local_ne`` table, so the spiking
+    model and the rate model use one alpha2A description.
 
     Examples
     --------
     >>> p = load_lc_parameters()
     >>> p.value("n_neurons")
     1643.0
+    >>> round(p.value("k_ne_alpha2a"), 2), p.value("tau_ne_alpha2a")
+    (39.5, 20.0)
     """
     path = path or data_path("lc_neuron.toml")
     t = {s: load_parameter_table(path, s) for s in SECTIONS}
+    for section, table in t.items():
+        for name in DERIVED_ALPHA2A:
+            if name in table:
+                raise InputError(f"{path} [{section}]: {name} is derived from receptors.toml and terminal.toml "
+                                 "(one alpha2A description for the rate and spiking models); remove it from the file")
+    t["local_ne"] = ParameterSet({**t["local_ne"].records, **lc_alpha2a_parameters()})
     return LCParameters(t["parameters"], t["population"], t["local_ne"], t["stimulus"], t["recording"])
 
 

@@ -43,7 +43,10 @@ from .stimuli import NOXIOUS, Event, alpha2_terms, build_inputs, parse_intervent
 
 RECORDING_KEYS = ("electrode", "duration", "dt", "filter", "waveform_filter", "threshold", "n_units", "noise",
                   "n_neurons", "a2", "beta_activation", "figure_format", "search")
-SEARCH_KEYS = ("step", "max_travel")
+SEARCH_KEYS = ("step", "max_travel", "baseline")
+# drug-free search segment when the protocol has less than MIN_SEARCH_BASELINE_S before its first drug
+DEFAULT_SEARCH_BASELINE_S = 10.0
+MIN_SEARCH_BASELINE_S = 5.0
 TOP_KEYS = ("protocol", "name", "title", "schema", "description", "species", "region", "state", "interventions",
             "recording", "seed", "notes", "drugs")
 
@@ -69,6 +72,7 @@ class RecordingConfig:
     name: str = "recording"
     search_step: float = 0.0  # um; 0 = no electrode search
     search_max_travel: float = 0.0  # um
+    search_baseline: float = 0.0  # s of drug-free recording for the search; 0 = the pre-drug baseline
 
     def track_positions(self) -> list[np.ndarray]:
         """Electrode positions (um) of the search, start first, advancing ventrally (-z) along the track."""
@@ -76,6 +80,27 @@ class RecordingConfig:
             return [self.electrode]
         n = int(math.floor(self.search_max_travel / self.search_step + 1e-9))
         return [self.electrode - np.array([0.0, 0.0, k * self.search_step]) for k in range(n + 1)]
+
+    def search_segment(self) -> tuple[list, float]:
+        """Events and duration (s) of the drug-free segment on which the electrode search runs.
+
+        As an experimenter does: the electrode is advanced and the unit isolated before
+        any drug is given. The segment is the protocol's first ``search_baseline`` s
+        (default: up to the first drug, or the first 10 s when less than 5 s precede it)
+        with its stimuli and without its drugs; with no drugs (and no shorter baseline)
+        it is the whole protocol.
+        """
+        drugs = [e for e in self.events if e.kind == "drug"]
+        if self.search_baseline > 0:
+            length = min(self.search_baseline, self.duration)
+        elif not drugs:
+            length = self.duration
+        else:
+            first = min(e.at for e in drugs)
+            length = first if first >= MIN_SEARCH_BASELINE_S else min(self.duration, DEFAULT_SEARCH_BASELINE_S)
+        length = min(self.duration, max(length, 1e-3))
+        events = [e for e in self.events if e.kind != "drug" and e.at < length]
+        return events, length
 
 
 def _number(value, field_name, *, integer=False, low=None, high=None):
@@ -150,7 +175,7 @@ def parse_experiment(experiment: dict) -> RecordingConfig:
     if fmt not in ("png", "svg"):
         raise unknown("recording.figure_format", fmt, ["png", "svg"])
     search = rec.get("search")
-    step, travel = 0.0, 0.0
+    step, travel, baseline = 0.0, 0.0, 0.0
     if search is not None:
         if not isinstance(search, dict):
             raise InputError(f"recording.search: must be a table like {{ step = '5 um', max_travel = '100 um' }}, got {search!r}")
@@ -159,6 +184,10 @@ def parse_experiment(experiment: dict) -> RecordingConfig:
                 raise unknown("recording.search field", key, SEARCH_KEYS)
         step = parse_quantity(search.get("step", "5 um"), "length", "recording.search.step")
         travel = parse_quantity(search.get("max_travel", "100 um"), "length", "recording.search.max_travel")
+        if "baseline" in search:
+            baseline = parse_quantity(search["baseline"], "time", "recording.search.baseline")
+            if not 1.0 <= baseline <= 600.0:
+                raise InputError(f"recording.search.baseline: must be within 1-600 s, got {baseline:g} s")
         if step <= 0:
             raise InputError(f"recording.search.step: must be > 0 um, got {step:g} um")
         if travel < 0 or travel > 1000:
@@ -168,7 +197,7 @@ def parse_experiment(experiment: dict) -> RecordingConfig:
         check_electrode(electrode - np.array([0.0, 0.0, travel]))
     return RecordingConfig(state, events, electrode, duration, dt, band, waveform_band, threshold, max_units,
                            noise, n_neurons, a2, beta, fmt, str(experiment.get("name", "recording")),
-                           search_step=step, search_max_travel=travel)
+                           search_step=step, search_max_travel=travel, search_baseline=baseline)
 
 
 @dataclass
@@ -191,7 +220,7 @@ class RecordingResult:
         return any(u.identified for u in self.units)
 
 
-def _sort_at(params, pop, sim, config, electrode, reach, rows, ais, soma_f, noise_raw, seed):
+def _sort_at(params, pop, config, duration, electrode, reach, rows, ais, soma_f, noise_raw, seed):
     """Signal, detection and sorting for one electrode position from the stored per-neuron currents.
 
     ``rows`` are the rows of ``ais``/``soma_f`` (currents of ``sim.recorded``, somatic current
@@ -222,46 +251,65 @@ def _sort_at(params, pop, sim, config, electrode, reach, rows, ais, soma_f, nois
     # features from the spike itself: 0.5 ms before to 1 ms after the trough
     feat_win = slice(pre - int(round(0.5e-3 * fs)), pre + int(round(1e-3 * fs)))
     sorting = sort_units(det_waves[:, feat_win], peaks, fs, noise_sd, threshold_uv=thr,
-                         duration_s=config.duration, max_units=config.max_units, seed=seed)
+                         duration_s=duration, max_units=config.max_units, seed=seed)
     return trace, peaks, waves, sorting, thr, noise_sd
 
 
-def record(config: RecordingConfig, *, seed: int = 0, params: LCParameters | None = None) -> RecordingResult:
-    """Run the population, the electrode (with its search along the track) and the spike sorter for ``config``.
+def _run_segment(params, pop, config, events, duration, electrode, record_set, seed):
+    """Simulate ``duration`` s of ``events`` with the barrels on the electrode at ``electrode``.
 
-    The population is simulated once, storing the membrane currents of every neuron in
-    reach of any position of the search; at each position along the track the
-    extracellular signal is the sum of those neurons' stored currents weighted by their
-    geometry (:func:`~noradsim.lc.recording.unit_weights`), and the search stops at the
-    first position where the sorter isolates a single unit (``config.search_step`` > 0).
+    Returns the simulation, the low-passed somatic currents of ``record_set`` (as
+    :func:`~noradsim.lc.recording.unit_signals`) and the amplifier noise (seeded by
+    ``seed`` alone, so a shorter segment's noise is the start of a longer one's).
     """
-    params = params or load_lc_parameters()
-    pop = build_population(params, config.n_neurons, seed=seed)
-    track = config.track_positions()
-    reaches = [units_in_reach(params, pop, pos) for pos in track]
-    union = list(reaches[0])
-    for r in reaches[1:]:
-        union.extend(int(i) for i in r if i not in union)
-    record_set = np.asarray(union, np.int64)
-    # iontophoresis per neuron (distance shells around the barrels at the start of the track)
-    inputs = build_inputs(params, config.state, list(config.events), config.duration, a2_background=config.a2,
-                          beta_activation=config.beta_activation, positions=pop.positions, electrode=config.electrode)
+    inputs = build_inputs(params, config.state, list(events), duration, a2_background=config.a2,
+                          beta_activation=config.beta_activation, positions=pop.positions, electrode=electrode)
     sim = simulate(params, pop, inputs, dt=config.dt, seed=seed, record=record_set, record_voltage=False)
-    fs = 1.0 / config.dt
-    n_samples = int(round(config.duration * fs))
-    rng = np.random.default_rng([seed, 7])
-    noise_raw = rng.standard_normal(n_samples) * config.noise_uv
+    n_samples = int(round(duration * (1.0 / config.dt)))
+    noise_raw = np.random.default_rng([seed, 7]).standard_normal(n_samples) * config.noise_uv
     soma_f = sim.soma_current
     tau = params.value("sd_spread_tau") * 1e-3
     if tau > 0 and soma_f.size:
         # as unit_signals: first-order low-pass of the somatic current (SD spike spread)
         a = math.exp(-sim.dt / tau)
         soma_f = signal.lfilter([1.0 - a], [1.0, -a], soma_f, axis=1)
+    return sim, soma_f, noise_raw
+
+
+def record(config: RecordingConfig, *, seed: int = 0, params: LCParameters | None = None) -> RecordingResult:
+    """Find the unit (electrode search on a drug-free baseline), then record the protocol there.
+
+    With ``config.search_step`` > 0 the recording runs in two stages, as an experiment
+    does. (1) Search: the protocol's drug-free baseline (:meth:`RecordingConfig.search_segment`)
+    is simulated once, storing the membrane currents of every neuron in reach of any
+    position of the track; at each position the extracellular signal is the sum of those
+    neurons' stored currents weighted by their geometry
+    (:func:`~noradsim.lc.recording.unit_weights`), and the search stops at the first
+    position where the sorter isolates a single unit. (2) Recording: the full protocol is
+    simulated (same population, same seed) with the electrode, and the iontophoresis
+    barrels attached to it, at the final position, and sorted there. When the search
+    segment is the whole protocol (no drugs), stage 1 is the recording. Without a search
+    the protocol is recorded at ``config.electrode``.
+    """
+    params = params or load_lc_parameters()
+    pop = build_population(params, config.n_neurons, seed=seed)
+    fs = 1.0 / config.dt
+    track = config.track_positions()
+    search_events, search_duration = config.search_segment() if config.search_step > 0 else (list(config.events), config.duration)
+    same_run = search_duration == config.duration and len(search_events) == len(config.events)
+    reaches = [units_in_reach(params, pop, pos) for pos in track]
+    union = list(reaches[0])
+    for r in reaches[1:]:
+        union.extend(int(i) for i in r if i not in union)
+    record_set = np.asarray(union, np.int64)
+    # stage 1: the search (on the drug-free baseline; the barrels ride on the electrode but eject nothing)
+    sim, soma_f, noise_raw = _run_segment(params, pop, config, search_events, search_duration, config.electrode,
+                                          record_set, seed)
     row_of = {int(i): k for k, i in enumerate(record_set)}
     tried = []
     for step_k, (pos, reach) in enumerate(zip(track, reaches)):
         rows = np.array([row_of[int(i)] for i in reach], np.int64)
-        trace, peaks, waves, sorting, thr, noise_sd = _sort_at(params, pop, sim, config, pos, reach, rows,
+        trace, peaks, waves, sorting, thr, noise_sd = _sort_at(params, pop, config, search_duration, pos, reach, rows,
                                                                sim.ais_current, soma_f, noise_raw, seed)
         n_single = sum(1 for cl in sorting.clusters if cl["single_unit"])
         tried.append({"travel_um": float(np.linalg.norm(pos - config.electrode)), "z_um": float(pos[2]),
@@ -269,10 +317,18 @@ def record(config: RecordingConfig, *, seed: int = 0, params: LCParameters | Non
         if n_single or step_k == len(track) - 1:
             break
     electrode = pos
+    if not same_run:
+        # stage 2: the whole protocol with electrode and barrels at the position found
+        sim, soma_f, noise_raw = _run_segment(params, pop, config, config.events, config.duration, electrode,
+                                              reach, seed)
+        trace, peaks, waves, sorting, thr, noise_sd = _sort_at(params, pop, config, config.duration, electrode, reach,
+                                                               np.arange(reach.size), sim.ais_current, soma_f,
+                                                               noise_raw, seed)
     search = {"enabled": config.search_step > 0, "start_um": [float(v) for v in config.electrode],
               "step_um": config.search_step, "max_travel_um": config.search_max_travel,
               "travel_um": tried[-1]["travel_um"], "final_um": [float(v) for v in electrode],
-              "found_single_unit": tried[-1]["n_single_units"] > 0, "positions": tried}
+              "found_single_unit": tried[-1]["n_single_units"] > 0, "positions": tried,
+              "baseline_s": search_duration, "separate_baseline": not same_run}
     stim_events = [e for e in config.events if e.kind == "stimulus"]
     first = min([e.at for e in config.events], default=config.duration)
     t_base = (0.0, max(first, min(config.duration, 1.0)))
@@ -293,7 +349,7 @@ def record(config: RecordingConfig, *, seed: int = 0, params: LCParameters | Non
         if single:
             u.criteria = identify(u, fs, t_baseline=t_base, pinch_times=pinches)
         units.append(u)
-    extra_ionto = _local_iontophoresis(params, config, pop, reach, units, config.electrode)
+    extra_ionto = _local_iontophoresis(params, config, pop, reach, units, electrode)
     return RecordingResult(config, units, fs, trace, sim, electrode_inside_lc(params, electrode), int(reach.size),
                            seed, {"threshold_uv": thr, "noise_sd_uv": noise_sd, "bic": sorting.bic, "clusters": sorting.clusters,
                             "iontophoresis": extra_ionto, "search": search, "electrode": electrode})
@@ -302,21 +358,29 @@ def record(config: RecordingConfig, *, seed: int = 0, params: LCParameters | Non
 def _local_iontophoresis(params, config, pop, reach, units, electrode) -> list:
     """Alpha2A activation of each recorded neuron from its own distance to the barrel tip.
 
-    One entry per iontophoretic ejection: for every unit's source neuron, its distance to
-    the barrel tip and its activation at the end of the ejection at its exact distance (the
-    population kernel uses distance shells, :func:`~noradsim.lc.stimuli.iontophoresis_shells`,
-    centred on the barrels at the start of the electrode track).
+    One entry per iontophoretic ejection, with the barrel tip on the recording electrode at
+    its final position ``electrode``: for every unit's source neuron, its distance to the
+    tip and its activation at its exact distance (the population kernel uses distance
+    shells, :func:`~noradsim.lc.stimuli.iontophoresis_shells`) just before the ejection
+    (``a2_start``), at the end of the ejection or when the next ejection starts, whichever
+    is first (``a2_alone``: this drug on top of the earlier ones) and at the end of the
+    ejection (``a2_end``).
     """
-    ionto = [e for e in config.events if e.kind == "drug" and e.route == "iontophoresis"]
+    ionto = sorted((e for e in config.events if e.kind == "drug" and e.route == "iontophoresis"), key=lambda e: e.at)
     if not ionto or reach.size == 0:
         return []
     n_ms = int(round(config.duration * 1e3))
     s, x = alpha2_terms(params, list(config.events), n_ms, a2_background=config.a2,
                         positions=pop.positions[reach], electrode=electrode)
     a2 = activation(s, x)
+
+    def at(t):
+        return min(n_ms - 1, max(0, int(round(t * 1e3)) - 1))
+
     out = []
-    for ev in ionto:
-        k = min(n_ms - 1, int(round((ev.at + ev.duration) * 1e3)) - 1)
+    for k, ev in enumerate(ionto):
+        t_end = ev.at + ev.duration
+        t_alone = min([t_end] + [e.at for e in ionto[k + 1:] if e.at > ev.at])
         tip = pipette_tip(electrode, ev.distance)
         per_unit = []
         for u in units:
@@ -325,10 +389,34 @@ def _local_iontophoresis(params, config, pop, reach, units, electrode) -> list:
             col = int(np.flatnonzero(reach == u.source_neuron)[0])
             per_unit.append({"unit": u.unit_id, "neuron": u.source_neuron,
                              "distance_um": float(np.linalg.norm(pop.positions[u.source_neuron] - tip)),
-                             "a2_end": float(a2[k, col])})
-        out.append({"drug": ev.name, "current_na": ev.current, "tip_um": tip.tolist(), "t_end_s": ev.at + ev.duration,
-                    "units": per_unit})
+                             "a2_start": float(a2[at(ev.at), col]), "a2_alone": float(a2[at(t_alone), col]),
+                             "a2_end": float(a2[at(t_end), col])})
+        out.append({"drug": ev.name, "current_na": ev.current, "distance_um": ev.distance, "tip_um": tip.tolist(),
+                    "t_start_s": ev.at, "t_alone_s": t_alone, "t_end_s": t_end, "units": per_unit})
     return out
+
+
+def drug_epochs(events, duration: float) -> list[dict]:
+    """Intervals of the recording between drug onsets and offsets, with the drugs active in each.
+
+    Examples
+    --------
+    >>> from noradsim.lc.stimuli import Event
+    >>> ev = [Event("drug", "clonidine", 2.0, 8.0, route="iontophoresis", current=1.0),
+    ...       Event("drug", "idazoxan", 6.0, 4.0, route="iontophoresis", current=20.0)]
+    >>> [(e["t_start_s"], e["t_stop_s"], e["drugs"]) for e in drug_epochs(ev, 12.0)]
+    [(0.0, 2.0, []), (2.0, 6.0, ['clonidine']), (6.0, 10.0, ['clonidine', 'idazoxan']), (10.0, 12.0, [])]
+    """
+    drugs = [e for e in events if e.kind == "drug"]
+    cuts = {0.0, float(duration)}
+    for e in drugs:
+        for t in (e.at, e.at + e.duration):
+            if 0.0 < t < duration:
+                cuts.add(float(t))
+    cuts = sorted(cuts)
+    return [{"t_start_s": a, "t_stop_s": b,
+             "drugs": [e.name for e in drugs if e.at <= a and e.at + e.duration >= b]}
+            for a, b in zip(cuts[:-1], cuts[1:])]
 
 
 def summarize(result: RecordingResult) -> dict:
@@ -348,6 +436,8 @@ def summarize(result: RecordingResult) -> dict:
             "source_neuron": u.source_neuron,
             "match_fraction": u.match_fraction,
             "criteria": {k: {"value": v["value"], "pass": bool(v["pass"]), "rule": v["rule"]} for k, v in u.criteria.items()},
+            "rate_by_epoch": [dict(ep, rate_hz=mean_firing_rate(u.spike_times, ep["t_start_s"], ep["t_stop_s"]))
+                              for ep in drug_epochs(cfg.events, cfg.duration)],
         })
     trains = [u.spike_times for u in result.units]
     return {
@@ -429,7 +519,8 @@ def _report_html(summary: dict, figures: list[str]) -> str:
         rows.append(f"<tr><td>{u['unit']}</td><td>{'single unit' if u['single_unit'] else 'multi-unit'}</td>"
                     f"<td>{u['n_spikes']}</td><td>{u['mean_rate_hz']:.2f}</td><td>{_fmt(u['cv_isi'])}</td>"
                     f"<td>{iso}</td><td>neuron {gt['neuron']}: precision {_fmt(gt['precision'])}, recall {_fmt(gt['recall'])}</td>"
-                    f"<td>{'yes' if u['identified'] else 'no'}</td><td>{crit or 'not tested (multi-unit)'}</td></tr>")
+                    f"<td>{'yes' if u['identified'] else 'no'}</td><td>{crit or 'not tested (multi-unit)'}</td>"
+                    f"<td>{html.escape(_epochs_text(u.get('rate_by_epoch', [])))}</td></tr>")
     imgs = "\n".join(f'<figure><img src="{html.escape(f)}" style="max-width:720px"><figcaption>{html.escape(f)}</figcaption></figure>' for f in figures)
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>noradsim LC recording</title></head><body>
 <h1>Virtual single-unit recording, rat locus coeruleus</h1>
@@ -441,7 +532,7 @@ neurons within reach: {summary['n_neurons_in_reach']}; population mean rate {sum
 <p>Sorting: PCA (3 components) of trough-aligned spikes, Gaussian mixture with BIC, merge/split by template and
 refractory period; single unit = ISI violations &le; 1 %, contamination &le; 10 %, L-ratio &le; 0.05, SNR &ge; 5,
 amplitude cutoff &le; 0.05. Ground truth: the simulated neuron with most coincident spikes (1 ms).</p>
-<table border="1" cellpadding="4"><tr><th>unit</th><th>isolation</th><th>spikes</th><th>rate (Hz)</th><th>CV ISI</th><th>metrics</th><th>ground truth</th><th>identified as LC</th><th>criteria</th></tr>
+<table border="1" cellpadding="4"><tr><th>unit</th><th>isolation</th><th>spikes</th><th>rate (Hz)</th><th>CV ISI</th><th>metrics</th><th>ground truth</th><th>identified as LC</th><th>criteria</th><th>rate by drug epoch</th></tr>
 {''.join(rows)}</table>
 {imgs}
 <p>Model: conductance-based LC neurons (noradsim.lc; parameters and sources in noradsim/data/lc_neuron.toml), gap-junction coupled,
@@ -457,8 +548,16 @@ def _search_html(search: dict) -> str:
     verdict = (f"single unit isolated after {search['travel_um']:g} um of travel, at {search['final_um']} um"
                if search["found_single_unit"] else
                f"NO single unit isolated within {search['max_travel_um']:g} um of travel (stopped at {search['final_um']} um)")
+    where = (f"on a {search.get('baseline_s', 0):g} s drug-free baseline; the protocol was then recorded with the "
+             "electrode and its iontophoresis barrels at the final position" if search.get("separate_baseline")
+             else "on the recording itself (no drugs)")
     return (f"<p><b>Electrode search</b> (advancing ventrally along the track in {search['step_um']:g} um steps from "
-            f"{search['start_um']} um): {html.escape(verdict)}.<br><small>{html.escape(steps)}</small></p>")
+            f"{search['start_um']} um, {html.escape(where)}): {html.escape(verdict)}.<br><small>{html.escape(steps)}</small></p>")
+
+
+def _epochs_text(epochs: list) -> str:
+    return "; ".join(f"{e['t_start_s']:g}-{e['t_stop_s']:g} s {'+'.join(e['drugs']) or 'no drug'}: {e['rate_hz']:.2f} Hz"
+                     for e in epochs)
 
 
 def _fmt(v):
