@@ -138,3 +138,34 @@ def test_barrels_move_with_the_electrode_and_clonidine_inhibits_the_unit(with_dr
     rates = [e["rate_hz"] for e in s["units"][unit.unit_id]["rate_by_epoch"]]
     assert rates[1] < rates[0] and rates[2] > rates[1]
     assert "drug-free baseline" in _report_html(s, [])
+
+
+def test_isolated_unit_is_kept_by_template_matching_through_the_drugs(with_drugs):
+    # the unit isolated on the drug-free baseline is followed through the protocol by template matching
+    tm = with_drugs.extra["template"]
+    unit = with_drugs.units[0]
+    assert tm["unit"] == 0 and unit.single_unit and unit.quality["method"] == "template match"
+    assert unit.source_neuron == tm["search"]["neuron"]  # the same neuron as on the baseline
+    assert unit.precision >= 0.9 and unit.recall >= 0.7  # misses: spikes distorted by near-synchronous ones
+    assert tm["criteria"]["max_mahalanobis_d2"] == pytest.approx(11.3449, abs=1e-3)  # chi2(3) 0.99 quantile
+    lo, hi = tm["criteria"]["amplitude_range_uv"]
+    assert 0 < lo < tm["criteria"]["amplitude_mean_uv"] < hi
+    # isolation metrics recomputed on the full recording
+    q = unit.quality
+    assert q["n_spikes"] == tm["n_matched"] == unit.spike_times.size
+    assert q["isi_violations"] <= 0.01 and q["contamination"] <= 0.1 and q["l_ratio"] <= 0.05 and q["snr"] >= 5
+    # the unit's rate by epoch: baseline, inhibited by iontophoretic clonidine, recovering with idazoxan
+    s = summarize(with_drugs)
+    assert s["template_match"]["search"]["neuron"] == unit.source_neuron
+    rates = [e["rate_hz"] for e in s["units"][0]["rate_by_epoch"]]
+    assert [e["drugs"] for e in s["units"][0]["rate_by_epoch"]] == [[], ["clonidine"], ["clonidine", "idazoxan"]]
+    assert rates[0] > 0.8 and rates[1] < 0.25 * rates[0] and rates[2] > rates[1] + 0.5
+    # idazoxan reverses it: the last 4 s of the epoch (after the antagonist has built up) are back near baseline
+    assert mean_firing_rate(unit.spike_times, 20.0, 24.0) > 0.5 * rates[0]
+    text = _report_html(s, [])
+    assert "Template matching" in text and f"neuron {unit.source_neuron}" in text
+    # the field's identification criteria apply to the kept unit
+    assert set(unit.criteria) >= {"slow_rate", "regular", "broad_waveform", "pinch_excitation_inhibition"}
+    assert all(unit.criteria[k]["pass"] for k in ("slow_rate", "regular", "broad_waveform"))
+    assert with_drugs.placement_ok == any(u.identified for u in with_drugs.units)
+

@@ -102,3 +102,47 @@ def test_isolation_metrics_against_hand_values():
     assert l_ratio == pytest.approx(0.5, abs=0.1) and iso < 20
     assert amplitude_cutoff([100.0, 120.0, 80.0, 110.0, 90.0], 30.0) < 1e-3
     assert amplitude_cutoff([30.0, 32.0, 35.0, 31.0, 40.0], 30.0) > 0.1
+
+
+def test_template_match_keeps_the_unit_against_a_merging_neighbour():
+    from scipy import stats
+
+    from noradsim.lc.recording import build_template, match_template, template_unit_quality
+
+    w, samples, truth = synthetic()
+    t = build_template(w, truth, 0)
+    assert t.max_d2 == pytest.approx(stats.chi2.ppf(0.99, 3))
+    lo, hi = t.amplitude_range
+    assert lo < -w[truth == 0, t.trough_index].mean() < hi
+    # a later recording: the unit, plus a neighbour with the unit's shape at 45 % of its amplitude
+    rng = np.random.default_rng(5)
+    unit = w[truth == 0] + rng.normal(0, 5, w[truth == 0].shape)
+    neighbour = 0.45 * w[truth == 0] + rng.normal(0, 5, w[truth == 0].shape)
+    new = np.r_[unit, neighbour]
+    matched, d2, amp = match_template(t, new)
+    n = unit.shape[0]
+    assert matched[:n].mean() >= 0.95 and not matched[n:].any()
+    assert np.all(amp[n:] < lo) or np.all(d2[n:] > t.max_d2)
+    times = np.r_[np.arange(n) * 4000, np.arange(n) * 4000 + 1500]
+    q = template_unit_quality(t, new, matched, times, 20000.0, 5.0, 22.5, n * 0.2)
+    assert q["single_unit"] and q["n_spikes"] == matched.sum() and q["isi_violations"] == 0.0
+    assert q["l_ratio"] < 0.05 and q["snr"] > 5
+    # a template that claims everything is contaminated: its refractory violations show it
+    everything = np.ones(2 * n, bool)
+    bad = template_unit_quality(t, new, everything, np.r_[np.arange(n) * 4000, np.arange(n) * 4000 + 20],
+                                20000.0, 5.0, 22.5, n * 0.2)
+    assert not bad["single_unit"] and bad["isi_violations"] > 0.4
+
+
+def test_template_matching_is_deterministic_for_a_seed():
+    # search on a drug-free baseline, then the protocol with a drug: the template stage runs
+    e = copy.deepcopy(SPONTANEOUS)
+    e["interventions"] = [{"drug": "clonidine", "route": "iontophoresis", "current": "1 nA", "distance": "50 um",
+                           "at": "6 s", "duration": "2 s"}]
+    e["recording"].update(duration="8 s", n_neurons=300, electrode=["0 um", "40 um", "30 um"],
+                          search={"step": "5 um", "max_travel": "60 um"})
+    a = record(parse_experiment(e), seed=0)
+    b = record(parse_experiment(e), seed=0)
+    assert a.extra["search"]["separate_baseline"] and a.extra["template"]["n_matched"] > 0
+    assert a.extra["template"] == b.extra["template"]
+    assert [u.spike_times.tolist() for u in a.units] == [u.spike_times.tolist() for u in b.units]

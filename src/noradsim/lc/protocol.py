@@ -27,13 +27,16 @@ from .ratelaw import state_drives
 from .recording import (
     SortedUnit,
     bandpass,
+    build_template,
     check_electrode,
     detect_spikes,
     electrode_inside_lc,
     ground_truth_match,
     identify,
+    match_template,
     phasic_response,
     sort_units,
+    template_unit_quality,
     unit_signals,
     unit_weights,
     units_in_reach,
@@ -220,11 +223,13 @@ class RecordingResult:
         return any(u.identified for u in self.units)
 
 
-def _sort_at(params, pop, config, duration, electrode, reach, rows, ais, soma_f, noise_raw, seed):
+def _sort_at(params, pop, config, duration, electrode, reach, rows, ais, soma_f, noise_raw, seed, *, sort=True):
     """Signal, detection and sorting for one electrode position from the stored per-neuron currents.
 
     ``rows`` are the rows of ``ais``/``soma_f`` (currents of ``sim.recorded``, somatic current
-    already low-passed) belonging to the neurons ``reach`` near ``electrode``.
+    already low-passed) belonging to the neurons ``reach`` near ``electrode``. Returns the
+    detection-band trace, trough samples, wide-band waveforms, the :class:`Sorting` (None
+    with ``sort=False``), threshold, noise SD and the detection-band feature snippets.
     """
     fs = 1.0 / config.dt
     n_samples = noise_raw.size
@@ -250,9 +255,12 @@ def _sort_at(params, pop, config, duration, electrode, reach, rows, ais, soma_f,
     noise_sd = float(np.median(np.abs(trace)) / 0.6745)
     # features from the spike itself: 0.5 ms before to 1 ms after the trough
     feat_win = slice(pre - int(round(0.5e-3 * fs)), pre + int(round(1e-3 * fs)))
-    sorting = sort_units(det_waves[:, feat_win], peaks, fs, noise_sd, threshold_uv=thr,
-                         duration_s=duration, max_units=config.max_units, seed=seed)
-    return trace, peaks, waves, sorting, thr, noise_sd
+    snippets = det_waves[:, feat_win]
+    sorting = None
+    if sort:
+        sorting = sort_units(snippets, peaks, fs, noise_sd, threshold_uv=thr,
+                             duration_s=duration, max_units=config.max_units, seed=seed)
+    return trace, peaks, waves, sorting, thr, noise_sd, snippets
 
 
 def _run_segment(params, pop, config, events, duration, electrode, record_set, seed):
@@ -309,21 +317,54 @@ def record(config: RecordingConfig, *, seed: int = 0, params: LCParameters | Non
     tried = []
     for step_k, (pos, reach) in enumerate(zip(track, reaches)):
         rows = np.array([row_of[int(i)] for i in reach], np.int64)
-        trace, peaks, waves, sorting, thr, noise_sd = _sort_at(params, pop, config, search_duration, pos, reach, rows,
-                                                               sim.ais_current, soma_f, noise_raw, seed)
+        trace, peaks, waves, sorting, thr, noise_sd, snippets = _sort_at(
+            params, pop, config, search_duration, pos, reach, rows, sim.ais_current, soma_f, noise_raw, seed)
         n_single = sum(1 for cl in sorting.clusters if cl["single_unit"])
         tried.append({"travel_um": float(np.linalg.norm(pos - config.electrode)), "z_um": float(pos[2]),
                       "n_detected": int(peaks.size), "n_single_units": n_single})
         if n_single or step_k == len(track) - 1:
             break
     electrode = pos
+    template, template_info = None, {}
+    # every event index of the recording, split into (indices, single_unit, quality, method) groups
+    groups = []
     if not same_run:
+        search_singles = [c for c, cl in enumerate(sorting.clusters) if cl["single_unit"]]
+        if search_singles:
+            # keep the isolated unit's template, as the experimenter does
+            c0 = search_singles[0]
+            template = build_template(snippets, sorting.labels, c0, n_components=sorting.n_components)
+            src0, p0, r0 = ground_truth_match(peaks[sorting.labels == c0] / fs, sim)
+            q0 = {k: v for k, v in sorting.clusters[c0].items() if k != "single_unit"}
+            template_info = {"criteria": template.criteria(),
+                             "search": {"neuron": src0, "precision": p0, "recall": r0, "isolation": q0,
+                                        "baseline_s": search_duration}}
         # stage 2: the whole protocol with electrode and barrels at the position found
         sim, soma_f, noise_raw = _run_segment(params, pop, config, config.events, config.duration, electrode,
                                               reach, seed)
-        trace, peaks, waves, sorting, thr, noise_sd = _sort_at(params, pop, config, config.duration, electrode, reach,
-                                                               np.arange(reach.size), sim.ais_current, soma_f,
-                                                               noise_raw, seed)
+        trace, peaks, waves, _, thr, noise_sd, snippets = _sort_at(
+            params, pop, config, config.duration, electrode, reach, np.arange(reach.size), sim.ais_current, soma_f,
+            noise_raw, seed, sort=False)
+        matched = np.zeros(peaks.size, bool)
+        if template is not None:
+            matched, d2, amp = match_template(template, snippets)
+            q = template_unit_quality(template, snippets, matched, peaks, fs, noise_sd, thr, config.duration)
+            single = q.pop("single_unit")
+            groups.append((np.flatnonzero(matched), single, dict(q, method="template match"), "template"))
+            in_range = (amp >= template.amplitude_range[0]) & (amp <= template.amplitude_range[1])
+            template_info.update({"unit": 0, "n_events": int(peaks.size), "n_matched": int(matched.sum()),
+                                  "n_inside_ellipsoid": int(np.sum(d2 < template.max_d2)),
+                                  "n_amplitude_in_range": int(in_range.sum()),
+                                  "median_d2_matched": float(np.median(d2[matched])) if matched.any() else float("nan"),
+                                  "isolation": {k: v for k, v in q.items() if k != "method"}, "single_unit": single})
+            gt = ground_truth_match(peaks[matched] / fs, sim)
+            template_info["ground_truth"] = {"neuron": gt[0], "precision": gt[1], "recall": gt[2]}
+        rest = np.flatnonzero(~matched)
+        # the events the template did not claim go to the sorter (other units, multi-unit activity)
+        sorting = sort_units(snippets[rest], peaks[rest], fs, noise_sd, threshold_uv=thr, duration_s=config.duration,
+                             max_units=config.max_units, seed=seed)
+    else:
+        rest = np.arange(peaks.size)
     search = {"enabled": config.search_step > 0, "start_um": [float(v) for v in config.electrode],
               "step_um": config.search_step, "max_travel_um": config.search_max_travel,
               "travel_um": tried[-1]["travel_um"], "final_um": [float(v) for v in electrode],
@@ -333,17 +374,26 @@ def record(config: RecordingConfig, *, seed: int = 0, params: LCParameters | Non
     first = min([e.at for e in config.events], default=config.duration)
     t_base = (0.0, max(first, min(config.duration, 1.0)))
     pinches = [e.at for e in stim_events if e.name in NOXIOUS]
-    singles = [c for c, cl in enumerate(sorting.clusters) if cl["single_unit"]][: config.max_units]
+    n_free = config.max_units - sum(1 for g in groups if g[1])
+    singles = [c for c, cl in enumerate(sorting.clusters) if cl["single_unit"]][: max(n_free, 0)]
     multi = [c for c in range(len(sorting.clusters)) if c not in singles]
-    groups = [([c], True) for c in singles] + ([(multi, False)] if multi else [])
+    for c in singles:
+        q = {k: v for k, v in sorting.clusters[c].items() if k != "single_unit"}
+        groups.append((rest[sorting.labels == c], True, dict(q, method="sorter"), "sorter"))
+    if template is not None and not groups[0][1]:
+        # the kept unit no longer passes isolation on the full recording: it joins the multi-unit activity
+        multi_idx = np.sort(np.concatenate([groups.pop(0)[0], rest[np.isin(sorting.labels, multi)]]))
+        template_info["unit"] = None
+        n_multi = len(multi) + 1
+    else:
+        multi_idx = rest[np.isin(sorting.labels, multi)]
+        n_multi = len(multi)
+    if multi_idx.size:
+        groups.append((multi_idx, False, {"n_spikes": int(multi_idx.size), "clusters": n_multi}, "multi"))
     units = []
-    for k, (clusters, single) in enumerate(groups):
-        sel = np.isin(sorting.labels, clusters)
+    for k, (sel, single, quality, _method) in enumerate(groups):
         times = peaks[sel] / fs
         src, precision, recall = ground_truth_match(times, sim)
-        quality = dict(sorting.clusters[clusters[0]]) if single else {
-            "n_spikes": int(sel.sum()), "clusters": len(clusters)}
-        quality.pop("single_unit", None)
         u = SortedUnit(k, times, waves[sel].mean(axis=0), waves[sel].std(axis=0), src, precision,
                        single_unit=single, quality=quality, recall=recall)
         if single:
@@ -352,7 +402,8 @@ def record(config: RecordingConfig, *, seed: int = 0, params: LCParameters | Non
     extra_ionto = _local_iontophoresis(params, config, pop, reach, units, electrode)
     return RecordingResult(config, units, fs, trace, sim, electrode_inside_lc(params, electrode), int(reach.size),
                            seed, {"threshold_uv": thr, "noise_sd_uv": noise_sd, "bic": sorting.bic, "clusters": sorting.clusters,
-                            "iontophoresis": extra_ionto, "search": search, "electrode": electrode})
+                            "iontophoresis": extra_ionto, "search": search, "electrode": electrode,
+                            "template": template_info})
 
 
 def _local_iontophoresis(params, config, pop, reach, units, electrode) -> list:
@@ -447,6 +498,7 @@ def summarize(result: RecordingResult) -> dict:
         "duration_s": cfg.duration,
         "electrode_um": [float(v) for v in result.extra.get("electrode", cfg.electrode)],
         "electrode_search": result.extra.get("search", {}),
+        "template_match": result.extra.get("template", {}),
         "electrode_inside_lc": result.inside_lc,
         "n_neurons_in_reach": result.n_in_reach,
         "n_units": len(result.units),
@@ -528,6 +580,7 @@ def _report_html(summary: dict, figures: list[str]) -> str:
 electrode at {summary['electrode_um']} um (inside LC: {summary['electrode_inside_lc']});
 neurons within reach: {summary['n_neurons_in_reach']}; population mean rate {summary['population_rate_hz']:.2f} Hz.</p>
 {_search_html(summary.get('electrode_search', {}))}
+{_template_html(summary.get('template_match', {}))}
 <p><b>Placement check: {summary['placement_check'].upper()}</b> (pass = at least one sorted unit meets every LC identification criterion).</p>
 <p>Sorting: PCA (3 components) of trough-aligned spikes, Gaussian mixture with BIC, merge/split by template and
 refractory period; single unit = ISI violations &le; 1 %, contamination &le; 10 %, L-ratio &le; 0.05, SNR &ge; 5,
@@ -553,6 +606,23 @@ def _search_html(search: dict) -> str:
              else "on the recording itself (no drugs)")
     return (f"<p><b>Electrode search</b> (advancing ventrally along the track in {search['step_um']:g} um steps from "
             f"{search['start_um']} um, {html.escape(where)}): {html.escape(verdict)}.<br><small>{html.escape(steps)}</small></p>")
+
+
+def _template_html(info: dict) -> str:
+    if not info:
+        return ""
+    c, sr = info["criteria"], info["search"]
+    rule = (f"Mahalanobis D&sup2; &lt; {c['max_mahalanobis_d2']:.3g} (chi-square {c['chi2_quantile']:g} quantile, "
+            f"{c['n_components']} PCs of the search) and trough amplitude {c['amplitude_range_uv'][0]:.3g}-"
+            f"{c['amplitude_range_uv'][1]:.3g} uV (median &plusmn; 3 SD of {c['n_template_spikes']} search spikes)")
+    if "n_matched" not in info:
+        return f"<p><b>Template matching</b>: {rule}.</p>"
+    kept = (f"unit {info['unit']}" if info.get("unit") is not None
+            else "no unit: the matched events failed isolation on the full recording and were pooled as multi-unit")
+    return (f"<p><b>Template matching</b>: the unit isolated during the search (neuron {sr['neuron']}, precision "
+            f"{_fmt(sr['precision'])} on the {sr['baseline_s']:g} s baseline) was kept as a template; in the recording "
+            f"{info['n_matched']} of {info['n_events']} events matched it ({rule}) &rarr; {kept}. The other events were "
+            "sorted from scratch.</p>")
 
 
 def _epochs_text(epochs: list) -> str:
