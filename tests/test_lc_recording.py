@@ -147,3 +147,21 @@ def test_cli_bad_electrode_exits_2_and_writes_nothing(tmp_path):
     assert proc.returncode == 2
     assert "outside the tissue" in proc.stderr and "Traceback" not in proc.stderr
     assert not out.exists()
+
+
+def test_pinch_criterion_falls_back_to_multi_unit_activity_only_when_it_shows_the_response():
+    """LC units burst together after a pinch; the field reads the multi-unit burst-pause at the electrode."""
+    import numpy as np
+
+    from noradsim.lc.recording import SortedUnit, identify
+
+    unit_spikes = np.array([0.5, 1.0, 1.5, 2.0, 2.5, 3.4, 3.9])  # the unit's evoked spikes were lost to overlaps
+    unit = SortedUnit(0, unit_spikes, np.zeros(40), np.zeros(40), None, None, single_unit=True)
+    pinch = [3.0]
+    mua_ok = np.sort(np.concatenate([unit_spikes, [3.021, 3.03, 3.04]]))  # burst at 21 ms, then 350 ms silence
+    out = identify(unit, 20000.0, t_baseline=(0.0, 3.0), pinch_times=pinch, mua_times=mua_ok)
+    assert out["pinch_excitation_inhibition"]["pass"]
+    assert out["pinch_excitation_inhibition"]["evaluated_on"].startswith("multi-unit")
+    mua_flat = np.arange(0.0, 5.0, 0.08)  # tonic multi-unit firing with no pause: not the LC response
+    out = identify(unit, 20000.0, t_baseline=(0.0, 3.0), pinch_times=pinch, mua_times=mua_flat)
+    assert not out["pinch_excitation_inhibition"]["pass"]

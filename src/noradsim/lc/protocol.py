@@ -397,7 +397,7 @@ def record(config: RecordingConfig, *, seed: int = 0, params: LCParameters | Non
         u = SortedUnit(k, times, waves[sel].mean(axis=0), waves[sel].std(axis=0), src, precision,
                        single_unit=single, quality=quality, recall=recall)
         if single:
-            u.criteria = identify(u, fs, t_baseline=t_base, pinch_times=pinches)
+            u.criteria = identify(u, fs, t_baseline=t_base, pinch_times=pinches, mua_times=peaks / fs)
         units.append(u)
     extra_ionto = _local_iontophoresis(params, config, pop, reach, units, electrode)
     return RecordingResult(config, units, fs, trace, sim, electrode_inside_lc(params, electrode), int(reach.size),
@@ -486,7 +486,9 @@ def summarize(result: RecordingResult) -> dict:
             "ground_truth": {"neuron": u.source_neuron, "precision": u.precision, "recall": u.recall},
             "source_neuron": u.source_neuron,
             "match_fraction": u.match_fraction,
-            "criteria": {k: {"value": v["value"], "pass": bool(v["pass"]), "rule": v["rule"]} for k, v in u.criteria.items()},
+            "criteria": {k: {"value": v["value"], "pass": bool(v["pass"]), "rule": v["rule"],
+                             **({"evaluated_on": v["evaluated_on"]} if "evaluated_on" in v else {})}
+                         for k, v in u.criteria.items()},
             "rate_by_epoch": [dict(ep, rate_hz=mean_firing_rate(u.spike_times, ep["t_start_s"], ep["t_stop_s"]))
                               for ep in drug_epochs(cfg.events, cfg.duration)],
         })
