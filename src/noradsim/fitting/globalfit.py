@@ -154,19 +154,12 @@ def _half_point(x, y, rising: bool = True) -> float:
 
 
 def _check_family(x, y, sd, groups, group_column):
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
+    from .models import _as_arrays
+
     groups = np.asarray(groups)
-    if x.ndim != 1 or x.shape != y.shape or groups.shape != x.shape:
+    if groups.shape != np.shape(x):
         raise InputError("data: concentration, response and group must be 1-D arrays of equal length")
-    if np.any(x < 0):
-        raise InputError(f"data: concentration {x[x < 0][0]:g} is negative")
-    if np.ptp(y) == 0:
-        raise InputError(f"data: the response is constant ({y[0]:g}); there is nothing to fit")
-    if sd is not None:
-        sd = np.asarray(sd, dtype=float)
-        if sd.shape != y.shape or np.any(~(sd > 0)):
-            raise InputError("data: every SD must be a positive number")
+    x, y, sd = _as_arrays(x, y, sd)
     return x, y, sd, groups
 
 
