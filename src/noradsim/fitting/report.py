@@ -77,11 +77,7 @@ def plot_fit(fit: FitResult, x: np.ndarray, y: np.ndarray, path: str | Path, *, 
     axr.set_ylabel("residual")
     ax.set_title(title or fit.model, fontsize=9)
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def plot_uptake_transforms(fit: FitResult, substrate: np.ndarray, velocity: np.ndarray, path: str | Path) -> Path:
@@ -113,11 +109,7 @@ def plot_uptake_transforms(fit: FitResult, substrate: np.ndarray, velocity: np.n
     a2.set_ylabel("1 / v")
     a2.set_title("Lineweaver-Burk (display only)", fontsize=9)
     fig.suptitle("parameters from the nonlinear fit; lines are that fit, transformed", fontsize=8)
-    fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def plot_schild(fit: FitResult, path: str | Path) -> Path:
@@ -149,6 +141,13 @@ def plot_schild(fit: FitResult, path: str | Path) -> Path:
     ax.set_ylabel("log10 (dose ratio - 1)")
     ax.set_title("Schild plot (display only; parameters from the global fit)", fontsize=8)
     ax.legend(fontsize=8)
+    return _save(fig, path)
+
+
+def _save(fig, path) -> Path:
+    """Lay out, write and close a figure; returns the path."""
+    import matplotlib.pyplot as plt
+
     fig.tight_layout()
     path = Path(path)
     fig.savefig(path, dpi=100)
