@@ -22,7 +22,7 @@ from noradsim.engine.roadrunner_engine import simulate_batch
 from noradsim.engine.sbml import to_sbml
 from noradsim.engine.scipy_engine import simulate as scipy_simulate
 from noradsim.model.terminal import DrugUse, build_terminal_model
-from noradsim.simulate import steady_state
+from noradsim.protocols.timecourse import steady_state
 
 VARIED = ["net_vmax", "th_vmax", "release_per_spike", "k_mao", "k_vesicle_leak", "state_drive",
           "d_atomoxetine_clearance", "d_atomoxetine_ka_ip"]

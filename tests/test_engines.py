@@ -10,7 +10,7 @@ from noradsim.engine import Segment, simulate
 from noradsim.engine.sbml import check_sbml, to_sbml
 from noradsim.model.core import ModelBuilder
 from noradsim.model.terminal import DrugUse, build_terminal_model
-from noradsim.simulate import steady_state
+from noradsim.protocols.timecourse import steady_state
 
 
 def _decay_model():
@@ -86,9 +86,9 @@ def test_ip_absorption_is_the_bateman_function():
 
 def test_brain_concentration_matches_the_analytic_pk_solution():
     """The ODE PK (depot, plasma, brain ECF) equals the closed-form convolution in receptors.dosing."""
-    from noradsim.experiment import parse_conditions
+    from noradsim.protocols.conditions import parse_conditions
     from noradsim.pk import brain_concentration
-    from noradsim.simulate import simulate_conditions
+    from noradsim.protocols.timecourse import simulate_conditions
 
     for drug, dose, route in (("guanfacine", 0.3, "ip"), ("desipramine", 10.0, "sc"), ("clonidine", 0.01, "iv")):
         cond = parse_conditions({"interventions": [{"drug": drug, "dose": f"{dose} mg/kg", "route": route}],

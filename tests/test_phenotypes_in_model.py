@@ -1,8 +1,8 @@
 """Disease phenotypes act on the terminal model itself, and drugs shift them back."""
 
-from noradsim.experiment import parse_conditions
-from noradsim.run import phenotype_overrides
-from noradsim.simulate import simulate_conditions
+from noradsim.protocols.conditions import parse_conditions
+from noradsim.protocols.microdialysis import phenotype_overrides
+from noradsim.protocols.timecourse import simulate_conditions
 
 
 def _basal_and_peak(phenotype=None, drug=None):

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from noradsim.engine import Segment, simulate
-from noradsim.experiment import parse_conditions
+from noradsim.protocols.conditions import parse_conditions
 from noradsim.model.terminal import REGIONS, DrugUse, build_terminal_model
-from noradsim.simulate import _rate, simulate_conditions, steady_state
+from noradsim.protocols.timecourse import _rate, simulate_conditions, steady_state
 
 CATECHOLS = {"dopa": 1, "da_cyt": 1, "da_ves": 1, "ne_ves": 1, "ne_rrp": 1, "ne_cyt": 1, "ne_ecf": "ecs_fraction"}
 SOURCES = {"th": 1.0}

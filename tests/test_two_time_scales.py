@@ -3,9 +3,9 @@ in mean rate across states and clonidine doses (issue #3, section 4)."""
 
 import pytest
 
-from noradsim.experiment import parse_conditions
+from noradsim.protocols.conditions import parse_conditions
 from noradsim.lc.ratelaw import population_rate, state_drive
-from noradsim.simulate import simulate_conditions
+from noradsim.protocols.timecourse import simulate_conditions
 
 
 @pytest.mark.parametrize("state,dose_ug", [("awake", 0.0), ("anesthetized:chloral_hydrate", 0.0),

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from noradsim.experiment import parse_conditions
-from noradsim.uncertainty import sobol_indices, virtual_population
+from noradsim.protocols.conditions import parse_conditions
+from noradsim.protocols.microdialysis.population import sobol_indices, virtual_population
 
 COND = parse_conditions({"region": "prefrontal_cortex", "sample": "30 min",
                          "interventions": [{"drug": "atomoxetine", "dose": "3 mg/kg", "route": "ip"}]}, "test")

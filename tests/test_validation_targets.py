@@ -1,6 +1,6 @@
 """The shared published targets: the model must reproduce most of them (issue #2 scope)."""
 
-from noradsim.validate import evaluate, read_targets
+from noradsim.validation import evaluate, read_targets
 
 IN_SCOPE_MEASURES = {"extracellular_ne", "tissue_ne", "lc_firing_rate"}
 
@@ -17,7 +17,7 @@ def test_published_targets_in_scope(targets_file):
 
 
 def test_explain_names_the_mechanism(targets_file):
-    from noradsim.validate import explain
+    from noradsim.validation import explain
 
     good, _ = read_targets(targets_file)
     atx = next(t for t in good if t.measure == "extracellular_ne" and any(iv.drug == "atomoxetine" for iv in t.conditions.interventions))

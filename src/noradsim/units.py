@@ -98,3 +98,17 @@ def to_unit(value: float, unit_from: str, unit_to: str) -> float:
     16.666666666666668
     """
     return float(ureg().Quantity(value, unit_from).to(unit_to).magnitude)
+
+
+def checked_number(value, field: str, *, integer: bool = False, low: float | None = None,
+                   high: float | None = None) -> float:
+    """A finite number (optionally whole, optionally within [low, high]) or an InputError naming ``field``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise InputError(f"{field}: must be a finite number, got {value!r}")
+    if integer and (not isinstance(value, int) and not float(value).is_integer()):
+        raise InputError(f"{field}: must be a whole number, got {value!r}")
+    if low is not None and value < low:
+        raise InputError(f"{field}: must be >= {low:g}, got {value:g}")
+    if high is not None and value > high:
+        raise InputError(f"{field}: must be <= {high:g}, got {value:g}")
+    return int(value) if integer else float(value)

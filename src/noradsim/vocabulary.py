@@ -3,6 +3,8 @@
 SPECIES = ("rat", "mouse", "cat", "monkey", "human")
 REGIONS = ("prefrontal_cortex", "frontal_cortex", "cingulate_cortex", "occipital_cortex", "hippocampus",
            "hypothalamus", "locus_coeruleus", "in_vitro")
+# Regions with a modelled noradrenergic terminal field (data/regions.toml): where a probe can sample.
+TERMINAL_REGIONS = REGIONS[:6]
 STATES = ("awake", "active_wake", "quiet_wake", "sws", "rem", "anesthetized:chloral_hydrate",
           "anesthetized:halothane", "anesthetized:isoflurane", "anesthetized:urethane")
 PREPARATIONS = ("in_vivo", "cells:hNET", "cells:SK-N-BE(2)C", "slice")
@@ -14,3 +16,9 @@ ROUTES = ("iv", "ip", "sc", "po", "sc_minipump", "reverse_dialysis", "iontophore
 PERFUSATES = ("calcium_free", "calcium", "potassium", "tetrodotoxin")
 STIMULI = ("restraint", "tail_shock", "footshock", "footpinch", "tail_pinch", "sensory", "lc_electrical")
 PROTOCOLS = ("microdialysis", "recording", "inverted_u")
+# Top-level fields of an experiment file, shared by every protocol, and each protocol's own.
+EXPERIMENT_KEYS = ("schema", "name", "protocol", "description", "seed", "drugs")
+MICRODIALYSIS_KEYS = ("species", "region", "state", "preparation", "sample", "flow", "probe_length", "equilibration",
+                      "baseline", "window", "interventions", "parameters", "hplc", "placement", "uncertainty",
+                      "phenotype")
+UNCERTAINTY_KEYS = ("n", "spread", "workers", "parameters", "sobol")

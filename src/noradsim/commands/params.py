@@ -15,13 +15,13 @@ def add_arguments(p):
 
 def main(args) -> int:
     from ..model.terminal import build_terminal_model, lc_tables
-    from ..simulate import stimulus_drives
+    from ..protocols.timecourse import stimulus_drives
 
     model = build_terminal_model(args.region, state=args.state)
     records = list(model.parameters)
     records += [p for s, p in lc_tables()[1].items()]
     records += list(stimulus_drives().values())
-    from ..protocols.microdialysis import probe_parameters
+    from ..protocols.probe import probe_parameters
 
     records += list(probe_parameters().values())
     n = 0

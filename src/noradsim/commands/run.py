@@ -14,15 +14,13 @@ def add_arguments(p):
 
 
 def main(args) -> int:
-    from ..drugs import load_library
+    from ..api import run
     from ..outputs import atomic_dir
-    from ..run import load_experiment, run_experiment
 
-    load_experiment(args.experiment)  # fail fast, before any output folder exists
-    library = load_library(args.drugs) if args.drugs else None
+    result = run(args.experiment, seed=args.seed, drugs=args.drugs)
     with atomic_dir(args.out) as tmp:
-        summary = run_experiment(args.experiment, tmp, seed=args.seed, library=library, progress=True)
-    for k, v in summary.items():
+        result.write(tmp)
+    for k, v in result.to_dict().items():
         if isinstance(v, float):
             print(f"{k}: {v:.4g}")
         elif isinstance(v, (int, str, bool)):

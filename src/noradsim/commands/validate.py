@@ -21,7 +21,7 @@ def add_arguments(p):
 def main(args) -> int:
     from ..drugs import load_library
     from ..outputs import atomic_dir, atomic_file
-    from ..validate import format_row, run_targets, summary_line
+    from ..validation import format_row, run_targets, summary_line
 
     library = load_library(args.drugs)
     outcomes, good, bad = run_targets(args.targets, library=library,
@@ -31,9 +31,9 @@ def main(args) -> int:
         print(f"noradsim: error: {msg}", file=sys.stderr)
     if args.json:
         with atomic_file(args.json) as fh:
-            json.dump([o.as_json() for o in outcomes if o.verdict != "error"], fh, indent=1)
+            json.dump([o.to_dict() for o in outcomes if o.verdict != "error"], fh, indent=1)
     if args.out:
-        from ..report import validation_report
+        from ..validation import validation_report
 
         with atomic_dir(args.out) as tmp:
             validation_report(outcomes, tmp)

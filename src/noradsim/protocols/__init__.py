@@ -20,13 +20,14 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-from ..errors import unknown
+from pathlib import Path
 
-PROTOCOLS = {
-    "microdialysis": "noradsim.protocols.microdialysis",
-    "recording": "noradsim.protocols.recording",
-    "inverted_u": "noradsim.protocols.inverted_u",
-}
+from ..errors import InputError, unknown
+from ..parameters import read_toml
+from ..vocabulary import PROTOCOLS as _NAMES
+
+SCHEMA = "noradsim-experiment/1"
+PROTOCOLS = {name: f"{__name__}.{name}" for name in _NAMES}
 
 
 def get(name: str) -> ModuleType:
@@ -34,3 +35,14 @@ def get(name: str) -> ModuleType:
     if name not in PROTOCOLS:
         raise unknown("protocol", name, tuple(PROTOCOLS))
     return importlib.import_module(PROTOCOLS[name])
+
+
+def read_experiment(path: str | Path) -> dict:
+    """Read an experiment file and check its schema and protocol (nothing is simulated)."""
+    doc = read_toml(path)
+    where = Path(path).name
+    if doc.get("schema") != SCHEMA:
+        raise InputError(f"{where}: schema must be {SCHEMA!r}, got {doc.get('schema')!r}")
+    if doc.get("protocol") not in PROTOCOLS:
+        raise unknown(f"{where} protocol", doc.get("protocol"), tuple(PROTOCOLS))
+    return doc

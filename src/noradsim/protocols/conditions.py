@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from .errors import InputError, unknown
-from .units import parse_quantity
-from .vocabulary import MEASURES, PERFUSATES, PREPARATIONS, REGIONS, ROUTES, SPECIES, STATES, STIMULI
+from ..errors import InputError, unknown
+from ..units import parse_quantity
+from ..vocabulary import MEASURES, PERFUSATES, PREPARATIONS, REGIONS, ROUTES, SPECIES, STATES, STIMULI
 
 SYSTEMIC = ("iv", "ip", "sc", "po", "sc_minipump")
 

@@ -14,14 +14,14 @@ from functools import lru_cache
 import numpy as np
 import xarray as xr
 
-from . import __version__
-from .drugs import DrugLibrary, load_library
-from .engine import Segment, simulate
-from .errors import InputError
-from .experiment import Conditions
-from .model.terminal import DrugUse, build_terminal_model, ident
-from .parameters import _record, data_path, read_toml
-from .protocols.microdialysis import Probe
+from .. import __version__
+from ..drugs import DrugLibrary, load_library
+from ..engine import Segment, simulate
+from ..errors import InputError
+from ..model.terminal import DrugUse, build_terminal_model, ident
+from ..parameters import _record, data_path, read_toml
+from .conditions import Conditions
+from .probe import Probe
 
 EQUILIBRATION_S = 20 * 86400.0
 
@@ -217,7 +217,7 @@ def _dataset(tr, model, cond: Conditions, probe: Probe, library, engine: str) ->
 
 def _rate(values: dict, model, name: str) -> np.ndarray:
     """Evaluate one reaction's rate along a trajectory (numpy, from the declaration)."""
-    from .engine.scipy_engine import _py
+    from ..engine.scipy_engine import _py
     import math as _m
 
     rx = next(r for r in model.reactions if r.name == name)

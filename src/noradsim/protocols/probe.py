@@ -1,4 +1,4 @@
-"""Virtual microdialysis: probe theory, sampling bins, recovery correction.
+"""The microdialysis probe (Bungay, Morrison & Dedrick 1990): recovery, extraction, perfusate delivery.
 
 The probe follows Bungay, Morrison & Dedrick (1990): the in vivo extraction fraction
 
@@ -70,23 +70,3 @@ class Probe:
         k_e = self._p("k_tissue_solute") if k_e is None else k_e
         e = float(self.in_vivo_extraction(k_e))
         return float(self.flow_cm3_s * e * self.r_tissue(k_e))
-
-
-def bin_samples(time_s: np.ndarray, values: np.ndarray, sample_s: float, t_first: float, t_last: float):
-    """Average ``values`` over consecutive collection bins aligned to time 0.
-
-    Returns bin starts, bin ends and means (trapezoidal time average over each bin).
-    """
-    k0_ = math.ceil(t_first / sample_s - 1e-9)
-    k1_ = math.floor(t_last / sample_s + 1e-9)
-    starts, ends, means = [], [], []
-    for k in range(k0_, k1_):
-        a, b = k * sample_s, (k + 1) * sample_s
-        m = (time_s >= a - 1e-9) & (time_s <= b + 1e-9)
-        if m.sum() < 2:
-            continue
-        t, v = time_s[m], values[m]
-        means.append(float(np.trapezoid(v, t) / (t[-1] - t[0])))
-        starts.append(a)
-        ends.append(b)
-    return np.array(starts), np.array(ends), np.array(means)

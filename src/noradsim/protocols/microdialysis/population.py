@@ -15,16 +15,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .drugs import DrugLibrary, load_library
-from .engine import Segment
-from .engine.trajectory import output_grid
-from .experiment import Conditions
-from .model.terminal import build_terminal_model
-from .protocols.microdialysis import Probe, bin_samples
-from .simulate import EQUILIBRATION_S, _segments, clearance_rate_constant, drug_uses, steady_state
-
-DEFAULT_PARAMETERS = ("net_vmax", "release_per_spike", "k_diffusion_loss", "autoreceptor_enrichment",
-                      "alpha2_max_inhibition", "lc_alpha2_weight", "k_mobilisation", "th_vmax")
+from ...drugs import DrugLibrary, load_library
+from ...engine import Segment
+from ...engine.trajectory import output_grid
+from ...model.terminal import build_terminal_model
+from ..conditions import Conditions
+from ..timecourse import EQUILIBRATION_S, _segments, clearance_rate_constant, drug_uses, steady_state
+from .config import DEFAULT_POPULATION_PARAMETERS as DEFAULT_PARAMETERS
+from ..probe import Probe
+from .sampling import collect
 
 
 @dataclass(frozen=True)
@@ -61,17 +60,13 @@ def _outcomes(cond: Conditions, probe: Probe, model, traj: np.ndarray, times: np
     t = times[keep]
     values = {name.strip("[]"): traj[keep, i] for i, name in enumerate(sel)}
     dial = probe.in_vivo_extraction(clearance_rate_constant(values, p)) * values["ne_ecf"]
-    lo = min(cond.baseline[0], cond.window[0])
-    hi = max(cond.baseline[1], cond.window[1])
     order = np.argsort(t, kind="stable")
-    starts, ends, means = bin_samples(t[order], dial[order], cond.sample, lo, hi)
-    base = means[(starts >= cond.baseline[0] - 1e-6) & (ends <= cond.baseline[1] + 1e-6)].mean()
-    win = means[(starts >= cond.window[0] - 1e-6) & (ends <= cond.window[1] + 1e-6)]
-    return 100 * win.max() / base, 100 * win.min() / base
+    s = collect(t[order], dial[order], cond.sample, cond.baseline, cond.window)
+    return s.peak_percent(), s.min_percent()
 
 
 def _run_chunk(cond, library, names, factors):
-    from .engine.roadrunner_engine import simulate_batch
+    from ...engine.roadrunner_engine import simulate_batch
 
     model, probe, segs, grids = _prepare(cond, library)
     base = model.parameters.values()

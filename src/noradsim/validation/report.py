@@ -1,0 +1,82 @@
+"""The validation report: one line per target, one figure per target, one HTML page."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from ..reporting.html import figure_to_img, page, table
+
+
+def validation_report(outcomes, out_dir: Path) -> Path:
+    """One figure per target: simulated course, window and published range."""
+    rows, figs = [], []
+    for o in outcomes:
+        pred = "-" if o.predicted is None else f"{o.predicted:.4g}"
+        rng = "-" if o.range is None else f"{o.range[0]:g} – {o.range[1]:g}"
+        rows.append([html.escape(o.id), pred, rng, html.escape(o.unit),
+                     f"<span class='{o.verdict}'>{o.verdict}</span>", html.escape(o.reason)])
+        c = o.curve
+        if not c:
+            continue
+        fig, ax = plt.subplots(figsize=(7, 3))
+        if "doses" in c:
+            ax.semilogx(c["doses"], 100 * c["fractions"], "o-")
+            ax.axhline(50, color="k", ls=":")
+            ax.set(xlabel="dose (mg/kg)", ylabel="% of baseline")
+            if o.predicted is not None:
+                ax.axvline(o.predicted * _to_mgkg(o.unit), color="C3")
+        else:
+            tm, y = c["time_min"], c["values"]
+            b = c["baseline"]
+            bm = (tm >= b[0] / 60) & (tm <= b[1] / 60)
+            ref = np.mean(y[bm]) if bm.any() else y[0]
+            if c["statistic_in"] == "percent":
+                ax.plot(tm, 100 * y / ref, color="0.5", lw=1)
+                if c["bins"] is not None:
+                    s0, s1, m = c["bins"]
+                    for a, bb, v in zip(s0, s1, m):
+                        ax.plot([a, bb], [100 * v / ref] * 2, color="C0", lw=3)
+                ax.set_ylabel("% of baseline")
+            else:
+                ax.plot(tm, y, color="0.5", lw=1)
+                ax.set_ylabel(c["unit"])
+            ax.axvspan(c["window"][0] / 60, c["window"][1] / 60, color="C2", alpha=0.08, label="window")
+            if o.range:
+                ax.axhspan(o.range[0], o.range[1], color="C1", alpha=0.15, label="published range")
+            ax.set_xlabel("time (min)")
+            ax.legend(fontsize=7)
+        ax.set_title(f"{o.id}: {o.verdict}", fontsize=9)
+        figs.append(f"<h2>{html.escape(o.id)}</h2><p class='small'>{html.escape(o.reason)}</p>{figure_to_img(fig)}")
+    body = table(["target", "predicted", "range", "unit", "verdict", "mechanism / reason"], rows) + "".join(figs)
+    path = Path(out_dir) / "report.html"
+    path.write_text(page("noradsim validation", body))
+    return path
+
+
+def _to_mgkg(unit: str) -> float:
+    from ..units import ureg
+
+    return float(ureg().Quantity(1.0, unit).to("mg/kg").magnitude)
+
+
+def summary_line(outcomes) -> str:
+    """``validated N targets: W within range, O outside, U unsupported`` (errors not counted)."""
+    counted = [o for o in outcomes if o.verdict != "error"]
+    n = len(counted)
+    p = sum(o.verdict == "within" for o in counted)
+    f = sum(o.verdict == "outside" for o in counted)
+    u = sum(o.verdict == "unsupported" for o in counted)
+    return f"validated {n} targets: {p} within range, {f} outside, {u} unsupported"
+
+
+def format_row(o) -> str:
+    """One line per target: id, prediction, range, verdict and reason."""
+    if o.verdict == "error":
+        return f"{o.id}  error: {o.reason}"
+    pred = "-" if o.predicted is None else f"{o.predicted:.4g}"
+    rng = "-" if o.range is None else f"[{o.range[0]:g}, {o.range[1]:g}]"
+    return f"{o.id}  predicted {pred} {o.unit}  range {rng}  {o.verdict}  ({o.reason})"
