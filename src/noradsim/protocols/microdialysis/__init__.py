@@ -14,6 +14,9 @@ from .population import PopulationResult, sobol_indices, virtual_population
 from .run import MicrodialysisResult, run
 from .sampling import Samples, bin_samples, collect
 
-__all__ = ["MicrodialysisConfig", "MicrodialysisResult", "PopulationResult", "PopulationSpec", "Probe", "Samples",
+Config = MicrodialysisConfig  # the registry's common names: every protocol has Config and Result
+Result = MicrodialysisResult
+
+__all__ = ["Config", "MicrodialysisConfig", "MicrodialysisResult", "PopulationResult", "PopulationSpec", "Probe", "Result", "Samples",
            "bin_samples", "collect", "parse", "phenotype_overrides", "probe_parameters", "run",
            "sobol_indices", "virtual_population"]

@@ -1,0 +1,1 @@
+"""The declarative model: parameters, species, reactions and rules as data (no numerics)."""
