@@ -7,7 +7,8 @@ import pytest
 
 MODULES = ["noradsim.units", "noradsim.model.blocks", "noradsim.model.core", "noradsim.drugs",
            "noradsim.model.terminal", "noradsim.api", "noradsim.pk",
-           "noradsim.fitting.globalfit", "noradsim.fitting.data"]
+           "noradsim.fitting.globalfit", "noradsim.fitting.data", "noradsim.protocols",
+           "noradsim.protocols.microdialysis"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -131,7 +131,7 @@ def fit(model: str, x, y, **options):
     >>> import numpy as np
     >>> s = np.array([50, 100, 200, 400, 800, 1600, 3200.0])
     >>> r = fit("uptake", s, 10 * s / (420 + s))
-    >>> round(r.params["km"].value)
+    >>> round(r.params["Km"].value)
     420
     """
     from . import fitting

@@ -32,9 +32,10 @@ def unknown(field: str, name: str, allowed: Iterable[str]) -> InputError:
     """An :class:`InputError` for an unknown name, suggesting the closest allowed ones."""
     allowed = sorted(set(allowed))
     hits = closest(name, allowed)
+    shown = "allowed: " + ", ".join(allowed[:12]) + (", ..." if len(allowed) > 12 else "")
     if hits:
         hint = "did you mean " + " or ".join(repr(h) for h in hits) + "?"
+        hint += f" ({shown})" if len(allowed) <= 12 else ""
     else:
-        shown = ", ".join(allowed[:12]) + (", ..." if len(allowed) > 12 else "")
-        hint = f"allowed: {shown}"
+        hint = shown
     return InputError(f"{field}: unknown value {name!r}; {hint}")

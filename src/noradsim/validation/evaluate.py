@@ -206,8 +206,8 @@ def _ed50(target: Target, library, result) -> Outcome:
 
 def run_targets(path: str | Path, *, library: DrugLibrary | None = None, progress=None, explain_parameters: bool = False):
     """Parse and evaluate every target; returns outcomes (errors included, in file order)."""
-    good, bad = read_targets(path)
     library = library or load_library()
+    good, bad = read_targets(path, library)
     outcomes = [Outcome(i, None, None, None, "", "error", msg) for i, msg in bad]
     for tg in good:
         outcomes.append(evaluate(tg, library, explain_parameters=explain_parameters))

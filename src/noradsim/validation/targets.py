@@ -59,8 +59,12 @@ class Outcome:
                 "verdict": self.verdict, "reason": self.reason}
 
 
-def parse_target(t: dict, index: int) -> Target:
-    """One ``[[target]]`` table → :class:`Target` (errors name the id and the field)."""
+def parse_target(t: dict, index: int, library=None) -> Target:
+    """One ``[[target]]`` table → :class:`Target` (errors name the id and the field).
+
+    A drug that is not in ``library`` (default: the shipped library) makes the target
+    malformed, like any other name outside the vocabulary.
+    """
     tid = t.get("id")
     where = f"target {tid}" if isinstance(tid, str) and tid else f"target #{index + 1}"
     for key in REQUIRED:
@@ -101,8 +105,21 @@ def parse_target(t: dict, index: int) -> Target:
             raise InputError(f"{where} scan: need 0 < low < high")
         if sum(iv.scan for iv in cond.interventions) != 1:
             raise InputError(f"{where} interventions: statistic ed50 needs exactly one intervention with dose = 'scan'")
+    _check_drugs(cond, where, library)
     return Target(tid, str(t["source"]), t["measure"], t["statistic"], unit, expected, low, high, cond, scan,
                   str(t.get("notes", "")), "sample" in t, tuple(dict(e) for e in t.get("interventions", [])))
+
+
+def _check_drugs(cond: Conditions, where: str, library) -> None:
+    from ..drugs import load_library
+
+    library = library or load_library()
+    for i, iv in enumerate(cond.interventions):
+        if iv.kind == "drug":
+            try:
+                library.get(iv.drug)
+            except InputError as exc:
+                raise InputError(f"{where} interventions[{i}] {exc}") from None
 
 
 def _check_unit(unit: str, natural: str, where: str) -> None:
@@ -116,7 +133,7 @@ def _convert(value: float, natural: str, unit: str) -> float:
     return float(ureg().Quantity(value, natural).to(unit).magnitude)
 
 
-def read_targets(path: str | Path) -> tuple[list[Target], list[tuple[str, str]]]:
+def read_targets(path: str | Path, library=None) -> tuple[list[Target], list[tuple[str, str]]]:
     """Parse a targets file. Returns the good targets and ``(id, message)`` for bad ones."""
     doc = read_toml(path)
     if doc.get("schema") != SCHEMA:
@@ -127,7 +144,7 @@ def read_targets(path: str | Path) -> tuple[list[Target], list[tuple[str, str]]]
     good, bad, seen = [], [], set()
     for i, t in enumerate(raw):
         try:
-            tg = parse_target(t, i)
+            tg = parse_target(t, i, library)
             if tg.id in seen:
                 raise InputError(f"target {tg.id}: id is not unique in the file")
             seen.add(tg.id)
