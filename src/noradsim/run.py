@@ -59,7 +59,7 @@ def run_experiment(path: str | Path, out_dir: str | Path, *, seed: int | None = 
         from .lc.protocol import run_recording
 
         return run_recording(doc, out_dir, seed=seed)
-    from .receptors.readouts import run_inverted_u
+    from .protocols.inverted_u import run_inverted_u
 
     return run_inverted_u(doc, out_dir)
 
