@@ -1,13 +1,9 @@
-"""Functional read-outs, the inverted-U experiment and disease phenotypes."""
-
-import tomllib
-from pathlib import Path
+"""Functional read-outs and disease phenotypes (the inverted-U protocol: tests/test_inverted_u.py)."""
 
 import numpy as np
 import pytest
 
 from noradsim.errors import InputError
-from noradsim.receptors.inverted_u import inverted_u_curves, run_inverted_u
 from noradsim.receptors.phenotypes import (
     FACTORS, drug_shifts, get_phenotype, load_phenotypes, phenotype_experiment, phenotype_factors, surrogate_state,
 )
@@ -16,7 +12,6 @@ from noradsim.receptors.readouts import (
 )
 
 NE = np.logspace(-2, 2.5, 300)
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "inverted_u.toml"
 
 
 def _peak(drugs=None):
@@ -106,33 +101,6 @@ def test_readouts_scalar_and_array():
     assert isinstance(r["working_memory"], float) and "p_wake" in r and "task_performance" in r
     ra = readouts(np.array([1.0, 2.0]), {"guanfacine": 10.0})
     assert ra["working_memory"].shape == (2,) and "p_wake" not in ra
-
-
-def test_inverted_u_example_runs(tmp_path):
-    experiment = tomllib.loads(EXAMPLE.read_text())
-    summary = run_inverted_u(experiment, tmp_path)
-    for f in summary["files"]:
-        assert (tmp_path / f).stat().st_size > 0
-    rows = {r["drug"]: r for r in summary["conditions"]}
-    assert rows["guanfacine"]["ne_at_peak_nM"] < rows[None]["ne_at_peak_nM"]
-    assert rows["guanfacine"]["drug_nM"] > 1.0
-    assert rows["prazosin"]["working_memory_at_stress"] > rows[None]["working_memory_at_stress"]
-
-
-@pytest.mark.parametrize("patch,match", [
-    ({"protocol": "microdialysis"}, "protocol"),
-    ({"inverted_u": {"ne_range": ["5 nM", "1 nM"]}}, "ne_range"),
-    ({"inverted_u": {"ne_range": ["5 mg/kg", "1 nM"]}}, "ne_range"),
-    ({"inverted_u": {"condition": [{"drug": "guanfacin", "brain_concentration": "3 nM"}]}}, "did you mean"),
-    ({"inverted_u": {"condition": [{"drug": "guanfacine"}]}}, "dose or brain_concentration"),
-    ({"inverted_u": {"condition": [{"drug": "guanfacine", "dose": "-1 mg/kg"}]}}, "dose"),
-    ({"inverted_u": {"n_points": 2}}, "n_points"),
-    ({"colour": "red"}, "experiment field"),
-])
-def test_inverted_u_bad_input(patch, match):
-    experiment = {"protocol": "inverted_u", **patch}
-    with pytest.raises(InputError, match=match):
-        inverted_u_curves(experiment)
 
 
 def test_phenotypes_are_cited_and_complete():

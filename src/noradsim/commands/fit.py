@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import dataclass
 
 NAME = "fit"
 HELP = ("fit lab data (uptake, inhibition, saturation, competition, dose-response, schild, operational, "
@@ -41,6 +42,7 @@ def _common(p, *, concentration: bool = True):
 
 
 def add_arguments(p):
+    """One subparser per fit kind, with the shared data options and the kind's own."""
     sub = p.add_subparsers(dest="kind", metavar="KIND")
     sub.required = True
     for kind, text in _KINDS.items():
@@ -190,204 +192,250 @@ def _load(args, ycols: list[str], extra: list[str] = (), *, group: str | None = 
     return table, xs, ys, sd, groups, column
 
 
-def main(args) -> int:
+@dataclass
+class _Fitted:
+    """What one kind of fit hands to the output writers (x, y as plotted; plot options or None)."""
+
+    fit: object
+    x: object
+    y: object
+    plot: dict | None
+    groups: object = None
+    transforms: tuple | None = None
+    comparison: dict | None = None
+    schild_plot: bool = False
+
+
+def _check_save_drug(args):
+    """Check the ``--save-drug`` options before any fitting; returns the ``--pk-like`` drug or None."""
+    from ..errors import InputError
+
+    if not getattr(args, "save_drug", None):
+        return None
+    from ..drugs import load_library
+
+    if not args.drug_file or args.molar_mass is None:
+        raise InputError("--save-drug needs --drug-file FILE and --molar-mass G_PER_MOL")
+    if args.substrate is None or args.km is None:
+        raise InputError("--save-drug needs --substrate and --km so that Ki follows from IC50 (Cheng-Prusoff)")
+    return load_library().get(args.pk_like) if args.pk_like else None
+
+
+def _fit_uptake(args, ycols, plot) -> _Fitted:
+    from ..fitting import models
+
+    _, x, y, sd, _, _ = _load(args, ycols)
+    fit = models.fit_uptake(x, y, sd=sd, substrate_inhibition=args.substrate_inhibition)
+    return _Fitted(fit, x, y, plot, transforms=(x, y))
+
+
+def _fit_inhibition(args, ycols, plot) -> _Fitted:
+    from ..fitting import models
+
+    _, x, y, sd, _, _ = _load(args, ycols)
+    fit = models.fit_inhibition(x, y, sd=sd, substrate=_conc(args.substrate, "--substrate"), km=_conc(args.km, "--km"))
+    return _Fitted(fit, x, y, plot)
+
+
+def _fit_saturation(args, ycols, plot) -> _Fitted:
+    """Specific binding (``--y``), or total and nonspecific columns fitted together."""
     import numpy as np
 
     from ..errors import InputError
     from ..fitting import models
     from ..fitting.data import header
 
-    kind = args.kind
-    save = getattr(args, "save_drug", None)
-    pk_like = None
-    if save:
-        from ..drugs import load_library
+    names = header(args.data)
+    total = args.total or ("total" if args.y is None and "total" in names else None)
+    nonspec = args.nonspecific or ("nonspecific" if args.y is None and "nonspecific" in names else None)
+    if not (total or nonspec):
+        _, x, y, sd, _, _ = _load(args, ycols)
+        return _Fitted(models.fit_saturation(x, specific=y, sd=sd), x, y, plot)
+    if not (total and nonspec):
+        raise InputError("saturation: give both --total and --nonspecific columns, or --y for specific binding")
+    _, x, y, sd, _, column = _load(args, [total, nonspec], separate_columns=True)
+    is_total = column == 0
+    if not np.array_equal(x[is_total], x[~is_total]):
+        raise InputError(f"saturation: columns {total!r} and {nonspec!r} must be measured at the same "
+                         "concentrations")
+    fit = models.fit_saturation(x[is_total], total=y[is_total], nonspecific=y[~is_total],
+                                sd=None if sd is None else (sd[is_total], sd[~is_total]))
+    plot["curves"] = {"total": {"is_total": 1.0}, "nonspecific": {"is_total": 0.0}}
+    plot["ylabel"] = f"{total}, {nonspec}"
+    return _Fitted(fit, x, y, plot)
 
-        if not args.drug_file or args.molar_mass is None:
-            raise InputError("--save-drug needs --drug-file FILE and --molar-mass G_PER_MOL")
-        if args.substrate is None or args.km is None:
-            raise InputError("--save-drug needs --substrate and --km so that Ki follows from IC50 (Cheng-Prusoff)")
-        pk_like = load_library().get(args.pk_like) if args.pk_like else None
-    ycols = [c.strip() for c in (args.y or "y").split(",") if c.strip()]
-    plot = {"log_x": kind in ("inhibition", "competition", "dose-response", "schild", "operational"),
-            "xlabel": f"{args.x} (nM)",
-            "ylabel": ",".join(ycols)}
-    transforms = None
-    comparison = None
-    schild_plot = False
-    groups = None
-    if kind == "uptake":
-        _, x, y, sd, _, _ = _load(args, ycols)
-        fit = models.fit_uptake(x, y, sd=sd, substrate_inhibition=args.substrate_inhibition)
-        transforms = (x, y)
-    elif kind == "inhibition":
-        _, x, y, sd, _, _ = _load(args, ycols)
-        fit = models.fit_inhibition(x, y, sd=sd, substrate=_conc(args.substrate, "--substrate"),
-                                    km=_conc(args.km, "--km"))
-    elif kind == "saturation":
-        names = header(args.data)
-        total = args.total or ("total" if args.y is None and "total" in names else None)
-        nonspec = args.nonspecific or ("nonspecific" if args.y is None and "nonspecific" in names else None)
-        if total or nonspec:
-            if not (total and nonspec):
-                raise InputError("saturation: give both --total and --nonspecific columns, or --y for specific binding")
-            table, x, y, sd, _, column = _load(args, [total, nonspec], separate_columns=True)
-            is_total = column == 0
-            if not np.array_equal(x[is_total], x[~is_total]):
-                raise InputError(f"saturation: columns {total!r} and {nonspec!r} must be measured at the same "
-                                 "concentrations")
-            fit = models.fit_saturation(x[is_total], total=y[is_total], nonspecific=y[~is_total],
-                                        sd=None if sd is None else (sd[is_total], sd[~is_total]))
-            plot["curves"] = {"total": {"is_total": 1.0}, "nonspecific": {"is_total": 0.0}}
-            plot["ylabel"] = f"{total}, {nonspec}"
-        else:
-            _, x, y, sd, _, _ = _load(args, ycols)
-            fit = models.fit_saturation(x, specific=y, sd=sd)
-    elif kind == "competition":
-        _, x, y, sd, _, _ = _load(args, ycols)
-        res = models.fit_competition(x, y, sd=sd, radioligand=_conc(args.radioligand, "--radioligand"),
-                                     kd=_conc(args.kd, "--kd"))
-        fit = res.best
-        comparison = res.comparison()
-        others = {"one_site": res.one_site.to_dict()}
-        if res.two_sites is not None:
-            others["two_sites"] = res.two_sites.to_dict()
-        from dataclasses import replace
 
-        fit = replace(fit, extra={**fit.extra, "comparison": comparison, "fits": others})
-    elif kind == "dose-response":
-        _, x, y, sd, _, _ = _load(args, ycols)
-        if args.em is not None:
-            fit = models.fit_operational(x, y, system_max=args.em, slope=args.slope, sd=sd)
-        else:
-            fit = models.fit_dose_response(x, y, sd=sd)
-    elif kind in ("schild", "operational"):
-        from ..fitting import globalfit
+def _fit_competition(args, ycols, plot) -> _Fitted:
+    """One site against two sites; the preferred fit carries the comparison and both fits."""
+    from dataclasses import replace
 
-        if not args.group:
-            raise InputError(f"--group: name the column that says which curve each row belongs to "
-                             f"({'antagonist concentration' if kind == 'schild' else 'curve label'})")
-        _, x, y, sd, groups, _ = _load(args, ycols, group=args.group, group_text=kind == "operational",
-                                       n_params=4)
-        if kind == "schild":
-            fit = globalfit.fit_schild(x, y, groups, sd=sd, slope=args.schild_slope, group_column=args.group)
-            levels = list(dict.fromkeys(groups.tolist()))
-            plot["curves"] = {f"{args.group} = {lev:g}": {"B": lev} for lev in levels}
-            schild_plot = True
-        else:
-            fit = globalfit.fit_operational_global(x, y, groups, sd=sd, slope=args.slope, group_column=args.group)
-            labels = list(dict.fromkeys(groups.tolist()))
-            plot["curves"] = {f"{args.group} = {lab}": {f"in_grp_{j}": float(j == k) for j in range(len(labels))}
-                              for k, lab in enumerate(labels)}
+    from ..fitting import models
+
+    _, x, y, sd, _, _ = _load(args, ycols)
+    res = models.fit_competition(x, y, sd=sd, radioligand=_conc(args.radioligand, "--radioligand"),
+                                 kd=_conc(args.kd, "--kd"))
+    best = res.best
+    comparison = res.comparison()
+    others = {"one_site": res.one_site.to_dict()}
+    if res.two_sites is not None:
+        others["two_sites"] = res.two_sites.to_dict()
+    fit = replace(best, extra={**best.extra, "comparison": comparison, "fits": others})
+    return _Fitted(fit, x, y, plot, comparison=comparison)
+
+
+def _fit_dose_response(args, ycols, plot) -> _Fitted:
+    from ..fitting import models
+
+    _, x, y, sd, _, _ = _load(args, ycols)
+    if args.em is not None:
+        fit = models.fit_operational(x, y, system_max=args.em, slope=args.slope, sd=sd)
     else:
-        start = parse_start(args.start)
-        names = header(args.data)
-        ycol = ycols[0] if len(ycols) == 1 else None
-        if ycol is None:
-            raise InputError("--y: the expression fit takes one response column")
-        from ..fitting.expression import parse, variables
+        fit = models.fit_dose_response(x, y, sd=sd)
+    return _Fitted(fit, x, y, plot)
 
-        used = variables(parse(args.model))
-        data_cols = [c for c in names if c in used and c not in start and c != ycol]
-        unknown_names = used - set(start) - set(names) - {"pi", "e"}
-        if unknown_names:
-            from ..errors import unknown
 
-            raise unknown("model: name", min(unknown_names), list(start) + names)
-        if ycol in used:
-            raise InputError(f"model: the response column {ycol!r} cannot appear in the model")
-        from ..fitting.data import read_table
+def _fit_family(args, ycols, plot) -> _Fitted:
+    """``schild`` and ``operational``: a global fit of curves told apart by ``--group``."""
+    from ..errors import InputError
+    from ..fitting import globalfit
 
-        if args.replicates != "all":
-            raise InputError("--replicates: the expression fit takes every row as it is; use --replicates all")
-        table = read_table(args.data, list(dict.fromkeys(data_cols + [ycol] + ([args.sd] if args.sd else []))))
-        from ..fitting.data import check_response
+    kind = args.kind
+    if not args.group:
+        raise InputError(f"--group: name the column that says which curve each row belongs to "
+                         f"({'antagonist concentration' if kind == 'schild' else 'curve label'})")
+    _, x, y, sd, groups, _ = _load(args, ycols, group=args.group, group_text=kind == "operational", n_params=4)
+    if kind == "schild":
+        fit = globalfit.fit_schild(x, y, groups, sd=sd, slope=args.schild_slope, group_column=args.group)
+        levels = list(dict.fromkeys(groups.tolist()))
+        plot["curves"] = {f"{args.group} = {lev:g}": {"B": lev} for lev in levels}
+        return _Fitted(fit, x, y, plot, groups=groups, schild_plot=True)
+    fit = globalfit.fit_operational_global(x, y, groups, sd=sd, slope=args.slope, group_column=args.group)
+    labels = list(dict.fromkeys(groups.tolist()))
+    plot["curves"] = {f"{args.group} = {lab}": {f"in_grp_{j}": float(j == k) for j in range(len(labels))}
+                      for k, lab in enumerate(labels)}
+    return _Fitted(fit, x, y, plot, groups=groups)
 
-        check_response(table[ycol], ycol, len(start), "expression")
-        sd = table[args.sd] if args.sd else None
-        fit = models.fit_expression(args.model, {c: table[c] for c in data_cols}, table[ycol], start, sd=sd)
-        x = table[data_cols[0]] if data_cols else np.arange(table.n_rows, dtype=float)
-        y = table[ycol]
-        plot = {"log_x": False, "xlabel": data_cols[0] if data_cols else "row", "ylabel": ycol}
-        if len(data_cols) != 1:
-            plot = None  # several predictors: no single curve to draw
-    out = fit.to_dict()
-    out["kind"] = kind
+
+def _fit_expression(args, ycols, plot) -> _Fitted:
+    """Any model typed on the command line; data columns are the model's names that are not parameters."""
+    import numpy as np
+
+    from ..errors import InputError, unknown
+    from ..fitting import models
+    from ..fitting.data import check_response, header, read_table
+    from ..fitting.expression import parse, variables
+
+    start = parse_start(args.start)
+    names = header(args.data)
+    ycol = ycols[0] if len(ycols) == 1 else None
+    if ycol is None:
+        raise InputError("--y: the expression fit takes one response column")
+    used = variables(parse(args.model))
+    data_cols = [c for c in names if c in used and c not in start and c != ycol]
+    unknown_names = used - set(start) - set(names) - {"pi", "e"}
+    if unknown_names:
+        raise unknown("model: name", min(unknown_names), list(start) + names)
+    if ycol in used:
+        raise InputError(f"model: the response column {ycol!r} cannot appear in the model")
+    if args.replicates != "all":
+        raise InputError("--replicates: the expression fit takes every row as it is; use --replicates all")
+    table = read_table(args.data, list(dict.fromkeys(data_cols + [ycol] + ([args.sd] if args.sd else []))))
+    check_response(table[ycol], ycol, len(start), "expression")
+    sd = table[args.sd] if args.sd else None
+    fit = models.fit_expression(args.model, {c: table[c] for c in data_cols}, table[ycol], start, sd=sd)
+    x = table[data_cols[0]] if data_cols else np.arange(table.n_rows, dtype=float)
+    plot = {"log_x": False, "xlabel": data_cols[0] if data_cols else "row", "ylabel": ycol}
+    # several predictors: no single curve to draw
+    return _Fitted(fit, x, table[ycol], plot if len(data_cols) == 1 else None)
+
+
+_FITTERS = {"uptake": _fit_uptake, "inhibition": _fit_inhibition, "saturation": _fit_saturation,
+            "competition": _fit_competition, "dose-response": _fit_dose_response, "schild": _fit_family,
+            "operational": _fit_family, "expression": _fit_expression}
+
+
+def _summary(args, res: _Fitted, pk_like) -> dict:
+    """The JSON summary; with ``--save-drug`` the fitted Ki is also written to the drug file."""
+    out = res.fit.to_dict()
+    out["kind"] = args.kind
     if args.replicates != "all":
         out["replicates"] = args.replicates
+    save = getattr(args, "save_drug", None)
     if save:
         from ..protocols.assays import save_fitted_compound
 
-        ki = fit.derived["Ki"]
+        ki = res.fit.derived["Ki"]
         ki_value = float(getattr(ki, "value", ki))
         save_fitted_compound(save, ki_value, args.target, args.drug_file,
                              f"Cheng-Prusoff Ki from noradsim fit inhibition of {args.data}", molar_mass=args.molar_mass,
                              species=args.species, pk_like=pk_like)
         out["saved_drug"] = {"name": save, "file": args.drug_file, "ki_nM": ki_value}
+    return out
+
+
+def _write_residuals(path, res: _Fitted, group_column: str | None) -> None:
+    fit = res.fit
+    with path.open("w") as fh:
+        if res.groups is None:
+            fh.write("x,y,fitted,residual\n")
+            for row in zip(res.x, res.y, fit.fitted, fit.residuals):
+                fh.write(",".join(f"{v:.12g}" for v in row) + "\n")
+        else:
+            fh.write(f"{group_column},x,y,fitted,residual\n")
+            for g, *row in zip(res.groups, res.x, res.y, fit.fitted, fit.residuals):
+                label = f"{g:.12g}" if isinstance(g, float) else str(g)
+                fh.write(label + "," + ",".join(f"{v:.12g}" for v in row) + "\n")
+
+
+def _write_outputs(args, res: _Fitted, out: dict) -> None:
+    """fit.json, summary.txt, residuals.csv and the figures, all or nothing (``--out``)."""
+    from ..fitting.report import plot_expression, plot_fit, plot_schild, plot_uptake_transforms, summary_text
+    from ..outputs import atomic_dir
+
+    with atomic_dir(args.out) as tmp:
+        (tmp / "fit.json").write_text(json.dumps(out, indent=2) + "\n")
+        (tmp / "summary.txt").write_text(summary_text(res.fit) + "\n")
+        _write_residuals(tmp / "residuals.csv", res, getattr(args, "group", None))
+        if res.schild_plot:
+            plot_schild(res.fit, tmp / "schild.png")
+        if res.plot is not None:
+            if args.kind == "expression":
+                plot_expression(res.fit, res.x, res.y, res.plot["xlabel"], tmp / "fit.png")
+            else:
+                plot_fit(res.fit, res.x, res.y, tmp / "fit.png", **res.plot)
+        if res.transforms is not None:
+            plot_uptake_transforms(res.fit, *res.transforms, tmp / "uptake_transforms.png")
+
+
+def _print_text(args, res: _Fitted) -> None:
+    from ..fitting.report import summary_text
+
+    fit, comparison = res.fit, res.comparison
+    print(summary_text(fit))
+    if "slope_test" in fit.extra:
+        t = fit.extra["slope_test"]
+        print(f"Schild slope free vs held at 1: F = {t['f_statistic']}, p = {t['p_value']}; "
+              f"pKB with the slope held at 1 = {t['pKB_slope_1']:.4g}")
+    if comparison:
+        print(f"one site vs two sites: F = {comparison['f_statistic']}, p = {comparison['p_value']}, "
+              f"dAICc = {comparison['delta_aicc']}; preferred: {comparison['preferred']}")
     if args.out:
-        from ..fitting.report import plot_fit, plot_uptake_transforms, summary_text
-        from ..outputs import atomic_dir
+        print(f"wrote {args.out}")
 
-        with atomic_dir(args.out) as tmp:
-            (tmp / "fit.json").write_text(json.dumps(out, indent=2) + "\n")
-            (tmp / "summary.txt").write_text(summary_text(fit) + "\n")
-            with (tmp / "residuals.csv").open("w") as fh:
-                if groups is None:
-                    fh.write("x,y,fitted,residual\n")
-                    for row in zip(x, y, fit.fitted, fit.residuals):
-                        fh.write(",".join(f"{v:.12g}" for v in row) + "\n")
-                else:
-                    fh.write(f"{args.group},x,y,fitted,residual\n")
-                    for g, *row in zip(groups, x, y, fit.fitted, fit.residuals):
-                        label = f"{g:.12g}" if isinstance(g, float) else str(g)
-                        fh.write(label + "," + ",".join(f"{v:.12g}" for v in row) + "\n")
-            if schild_plot:
-                from ..fitting.report import plot_schild
 
-                plot_schild(fit, tmp / "schild.png")
-            if plot is not None:
-                if kind == "expression":
-                    x_name = plot["xlabel"]
-                    import matplotlib
-
-                    matplotlib.use("Agg", force=False)
-                    _plot_expression(fit, x, y, x_name, tmp / "fit.png")
-                else:
-                    plot_fit(fit, x, y, tmp / "fit.png", **plot)
-            if transforms is not None:
-                plot_uptake_transforms(fit, *transforms, tmp / "uptake_transforms.png")
+def main(args) -> int:
+    """Run ``noradsim fit KIND``: fit, print the table (or JSON) and write ``--out``."""
+    pk_like = _check_save_drug(args)
+    ycols = [c.strip() for c in (args.y or "y").split(",") if c.strip()]
+    plot = {"log_x": args.kind in ("inhibition", "competition", "dose-response", "schild", "operational"),
+            "xlabel": f"{args.x} (nM)",
+            "ylabel": ",".join(ycols)}
+    res = _FITTERS[args.kind](args, ycols, plot)
+    out = _summary(args, res, pk_like)
+    if args.out:
+        _write_outputs(args, res, out)
     if args.json:
         print(json.dumps(out))
     else:
-        from ..fitting.report import summary_text
-
-        print(summary_text(fit))
-        if "slope_test" in fit.extra:
-            t = fit.extra["slope_test"]
-            print(f"Schild slope free vs held at 1: F = {t['f_statistic']}, p = {t['p_value']}; "
-                  f"pKB with the slope held at 1 = {t['pKB_slope_1']:.4g}")
-        if comparison:
-            print(f"one site vs two sites: F = {comparison['f_statistic']}, p = {comparison['p_value']}, "
-                  f"dAICc = {comparison['delta_aicc']}; preferred: {comparison['preferred']}")
-        if args.out:
-            print(f"wrote {args.out}")
+        _print_text(args, res)
     return 0
-
-
-def _plot_expression(fit, x, y, x_name, path):
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    order = np.argsort(x)
-    fig, (ax, axr) = plt.subplots(2, 1, figsize=(6, 6), sharex=True, gridspec_kw={"height_ratios": [3, 1]})
-    ax.plot(x, y, "o", color="k", ms=3, label="data")
-    grid = np.linspace(x.min(), x.max(), 400)
-    ax.plot(grid, fit.predict({x_name: grid}), "-", label="fit")
-    axr.axhline(0, color="0.6", lw=0.8)
-    axr.plot(x[order], fit.residuals[order], "o", color="k", ms=3)
-    axr.set_xlabel(x_name)
-    ax.set_title(fit.model, fontsize=8)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)

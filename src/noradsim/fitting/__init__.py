@@ -8,7 +8,7 @@ fit_uptake, fit_inhibition, fit_saturation, fit_competition, fit_dose_response,
 fit_operational, fit_expression, cheng_prusoff, f_test : the models
 (:mod:`noradsim.fitting.models`).
 Expression, parse : safe model expressions (:mod:`noradsim.fitting.expression`).
-least_squares_fit, FitResult, Estimate : the engine (:mod:`noradsim.fitting.engine`).
+least_squares_fit, FitResult, Estimate : the solver (:mod:`noradsim.fitting.solver`).
 fit_global, fit_schild, fit_operational_global : global fits of curve families
 (:mod:`noradsim.fitting.globalfit`).
 read_table, replicate_means : CSV input (:mod:`noradsim.fitting.data`).
@@ -17,7 +17,7 @@ read_table, replicate_means : CSV input (:mod:`noradsim.fitting.data`).
 from __future__ import annotations
 
 from .data import read_table, replicate_means
-from .engine import Estimate, FitResult, least_squares_fit
+from .solver import Estimate, FitResult, least_squares_fit
 from .expression import Expression, parse
 from .globalfit import fit_global, fit_operational_global, fit_schild
 from .models import (

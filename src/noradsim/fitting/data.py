@@ -33,6 +33,7 @@ class Table:
 
     @property
     def n_rows(self) -> int:
+        """Number of data rows."""
         return len(next(iter(self.columns.values()))) if self.columns else 0
 
 

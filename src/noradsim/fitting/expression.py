@@ -4,7 +4,7 @@ An expression such as ``"Vmax*S/(Km + S)"`` is read with :func:`ast.parse` and k
 if every node is one of a short whitelist (numbers, names, ``+ - * / **``, unary minus and
 calls to the listed math functions). It is then turned into a small expression tree of
 tuples that :func:`evaluate` walks with numpy, and that :func:`derivative` differentiates
-symbolically, so the least-squares engine gets an exact Jacobian.
+symbolically, so the least-squares solver gets an exact Jacobian.
 
 Nothing is passed to :func:`eval`, :func:`exec` or :func:`compile`: ``__import__('os')``,
 attribute access, subscripts, lambdas, comprehensions and calls to any other function
@@ -347,6 +347,7 @@ class Expression:
 
     @classmethod
     def build(cls, text: str, parameters, columns, constants: dict | None = None) -> Expression:
+        """Parse ``text`` in the given parameter, column and constant names, with its symbolic gradient."""
         parameters = tuple(parameters)
         columns = tuple(columns)
         constants = dict(constants or {})

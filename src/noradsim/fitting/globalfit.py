@@ -6,7 +6,7 @@ label per curve). :func:`fit_global` fits one expression to all curves at once; 
 parameters are shared by every curve and the others (``per_group``) get one value per
 curve. This is GraphPad Prism's "global fit with shared parameters": the per-group
 parameters are written into the expression as ``(p_a*in_a + p_b*in_b + ...)`` with
-indicator columns, so the engine (:func:`~noradsim.fitting.engine.least_squares_fit`) and
+indicator columns, so the solver (:func:`~noradsim.fitting.solver.least_squares_fit`) and
 its exact symbolic Jacobian, standard errors and confidence intervals are used unchanged.
 
 =============  ============================================================================
@@ -30,7 +30,7 @@ from dataclasses import replace
 import numpy as np
 
 from ..errors import InputError
-from .engine import FitResult, derived_estimate, least_squares_fit
+from .solver import FitResult, derived_estimate, least_squares_fit
 from .expression import Expression
 
 SCHILD = "bottom + (Emax - bottom)*x**hill/((EC50*(1 + (B/KB)**s))**hill + x**hill)"
@@ -203,6 +203,34 @@ def fit_schild(agonist, response, antagonist, *, sd=None, slope: float | None = 
     """
     x, y, sd, b = _check_family(agonist, response, sd, antagonist, group_column)
     b = b.astype(float)
+    labels, levels = _schild_levels(b, group_column)
+    notes = []
+    if slope is None and np.count_nonzero(levels > 0) < 2:
+        slope = 1.0
+        notes.append("one antagonist concentration: the Schild slope is held at 1 (pKB); give two or more "
+                     "to fit it")
+    per, start, dr, ok = _schild_starts(x, y, sd, b, labels, levels, group_column)
+    cols = {"x": x, "B": b}
+    fit = _schild_run(cols, y, sd, start, slope)
+    derived = {"pA2": derived_estimate("pA2", fit, f"{_LOG10_NM_PER_M} - log10(KB)"),
+               "log10_EC50": derived_estimate("log10_EC50", fit, "log10(EC50)")}
+    extra = {"schild_plot": {
+        "log10_antagonist_M": [float(math.log10(v) - _LOG10_NM_PER_M) for v in levels[ok]],
+        "log10_dr_minus_1": [float(math.log10(d - 1)) for d in dr[ok]],
+        "dose_ratio": {} if per is None else {str(_jsonable(lev)): float(d) for lev, d in zip(labels, dr)},
+    }, "group_column": group_column}
+    if slope is None:
+        extra["slope_test"], note = _schild_slope_test(fit, cols, y, sd, start)
+        notes.extend(note)
+    else:
+        if slope == 1:
+            derived = {"pKB": replace(derived.pop("pA2"), name="pKB"), **derived}
+        extra["slope_held"] = float(slope)
+    return replace(fit, derived=derived, extra={**fit.extra, **extra}, warnings=fit.warnings + tuple(notes))
+
+
+def _schild_levels(b: np.ndarray, group_column: str):
+    """The curves' antagonist concentrations (labels and as floats); a control (0) must be among them."""
     if np.any(b < 0):
         raise InputError(f"data: group column {group_column!r}: antagonist concentration {b[b < 0][0]:g} is negative")
     _, labels = group_index(b, group_column)
@@ -210,13 +238,11 @@ def fit_schild(agonist, response, antagonist, *, sd=None, slope: float | None = 
     if not np.any(levels == 0):
         raise InputError(f"data: group column {group_column!r} has no control curve (antagonist concentration 0); "
                          "Schild analysis needs one")
-    n_antagonist = int(np.count_nonzero(levels > 0))
-    notes = []
-    if slope is None and n_antagonist < 2:
-        slope = 1.0
-        notes.append("one antagonist concentration: the Schild slope is held at 1 (pKB); give two or more "
-                     "to fit it")
-    # start values: control curve by its half-point, KB from each curve's shift
+    return labels, levels
+
+
+def _schild_half_point_starts(x, y, b, levels):
+    """Start values from the curves' half-points: control curve shape, and KB from each curve's shift."""
     ctrl = b == 0
     low = float(np.mean(y[x == x.min()]))
     high = float(np.mean(y[ctrl][x[ctrl] == x[ctrl].max()]))
@@ -229,8 +255,17 @@ def fit_schild(agonist, response, antagonist, *, sd=None, slope: float | None = 
         if dr > 1.05:
             kb_guesses.append(lev / (dr - 1))
     kb0 = float(np.exp(np.mean(np.log(kb_guesses)))) if kb_guesses else float(np.median(levels[levels > 0]))
-    shared_start = {"bottom": low, "Emax": high, "EC50": ec50_0, "hill": 1.0}
-    # per-curve EC50 fit (shared bottom, Emax, hill): the Schild plot and better starts
+    return {"bottom": low, "Emax": high, "EC50": ec50_0, "hill": 1.0}, kb0
+
+
+def _schild_starts(x, y, sd, b, labels, levels, group_column):
+    """Per-curve EC50 fit (shared bottom, Emax, hill): the Schild-plot dose ratios and the global fit's start.
+
+    Returns ``per`` (that fit, or None when it failed), ``start``, the dose ratios ``dr``
+    and the mask ``ok`` of antagonist curves shifted to the right (the plotted points).
+    """
+    shared_start, kb0 = _schild_half_point_starts(x, y, b, levels)
+    ec50_0 = shared_start["EC50"]
     try:
         per = fit_global(SHIFTED_CURVES, shared=["bottom", "Emax", "hill"], per_group=["EC50"],
                          columns={"x": x}, response=y, groups=b, sd=sd, group_column=group_column,
@@ -238,51 +273,42 @@ def fit_schild(agonist, response, antagonist, *, sd=None, slope: float | None = 
                          model_name="dose-response, one EC50 per curve")
     except InputError:
         per = None
-    if per is not None:
-        sfx = _label_names(labels)
-        ec50s = np.array([per.value(f"EC50_{s_}") for s_ in sfx])
-        ec50_ctrl = float(ec50s[levels == 0][0])
-        dr = ec50s / ec50_ctrl
-        ok = (levels > 0) & (dr > 1)
-        if np.count_nonzero(ok):
-            kb0 = float(np.exp(np.mean(np.log(levels[ok] / (dr[ok] - 1)))))
-        start = {"bottom": per.value("bottom"), "Emax": per.value("Emax"), "EC50": ec50_ctrl,
-                 "hill": per.value("hill"), "KB": kb0, "s": 1.0}
-    else:  # the per-curve fit failed: no Schild plot points, start from the half-points
-        dr, ok = np.ones(levels.size), np.zeros(levels.size, bool)
-        start = {**shared_start, "KB": kb0, "s": 1.0}
-    cols = {"x": x, "B": b}
+    if per is None:  # the per-curve fit failed: no Schild plot points, start from the half-points
+        return None, {**shared_start, "KB": kb0, "s": 1.0}, np.ones(levels.size), np.zeros(levels.size, bool)
+    sfx = _label_names(labels)
+    ec50s = np.array([per.value(f"EC50_{s_}") for s_ in sfx])
+    ec50_ctrl = float(ec50s[levels == 0][0])
+    dr = ec50s / ec50_ctrl
+    ok = (levels > 0) & (dr > 1)
+    if np.count_nonzero(ok):
+        kb0 = float(np.exp(np.mean(np.log(levels[ok] / (dr[ok] - 1)))))
+    start = {"bottom": per.value("bottom"), "Emax": per.value("Emax"), "EC50": ec50_ctrl,
+             "hill": per.value("hill"), "KB": kb0, "s": 1.0}
+    return per, start, dr, ok
 
-    def run(fixed_slope):
-        names = ["bottom", "Emax", "EC50", "hill", "KB"] + ([] if fixed_slope is not None else ["s"])
-        consts = {} if fixed_slope is None else {"s": float(fixed_slope)}
-        expr = Expression.build(SCHILD, names, ["x", "B"], consts)
-        label = "Schild (global fit" + ("" if fixed_slope is None else f", slope held at {fixed_slope:g}") + ")"
-        return least_squares_fit(expr, cols, y, {k: start[k] for k in names}, sd=sd, model_name=label)
 
-    fit = run(slope)
-    derived = {"pA2": derived_estimate("pA2", fit, f"{_LOG10_NM_PER_M} - log10(KB)"),
-               "log10_EC50": derived_estimate("log10_EC50", fit, "log10(EC50)")}
-    extra = {"schild_plot": {
-        "log10_antagonist_M": [float(math.log10(v) - _LOG10_NM_PER_M) for v in levels[ok]],
-        "log10_dr_minus_1": [float(math.log10(d - 1)) for d in dr[ok]],
-        "dose_ratio": {} if per is None else {str(_jsonable(lev)): float(d) for lev, d in zip(labels, dr)},
-    }, "group_column": group_column}
-    if slope is None:
-        from .models import f_test
+def _schild_run(cols, y, sd, start, fixed_slope) -> FitResult:
+    """The global Schild fit, with the slope fitted (``fixed_slope=None``) or held."""
+    names = ["bottom", "Emax", "EC50", "hill", "KB"] + ([] if fixed_slope is not None else ["s"])
+    consts = {} if fixed_slope is None else {"s": float(fixed_slope)}
+    expr = Expression.build(SCHILD, names, ["x", "B"], consts)
+    label = "Schild (global fit" + ("" if fixed_slope is None else f", slope held at {fixed_slope:g}") + ")"
+    return least_squares_fit(expr, cols, y, {k: start[k] for k in names}, sd=sd, model_name=label)
 
-        held = run(1.0)
-        f, p = f_test(held, fit)
-        extra["slope_test"] = {"f_statistic": _finite(f), "p_value": _finite(p),
-                               "pKB_slope_1": float(_LOG10_NM_PER_M - math.log10(held.value("KB")))}
-        if math.isfinite(p) and p < 0.05:
-            notes.append(f"the Schild slope {fit.value('s'):.3g} differs from 1 (F test p = {p:.3g}): "
-                         "pA2 is not a pKB; the antagonism may not be simple competitive")
-    else:
-        if slope == 1:
-            derived = {"pKB": replace(derived.pop("pA2"), name="pKB"), **derived}
-        extra["slope_held"] = float(slope)
-    return replace(fit, derived=derived, extra={**fit.extra, **extra}, warnings=fit.warnings + tuple(notes))
+
+def _schild_slope_test(fit: FitResult, cols, y, sd, start):
+    """Free slope against s = 1 (extra-sum-of-squares F): the ``slope_test`` record and any warning."""
+    from .models import f_test
+
+    held = _schild_run(cols, y, sd, start, 1.0)
+    f, p = f_test(held, fit)
+    test = {"f_statistic": _finite(f), "p_value": _finite(p),
+            "pKB_slope_1": float(_LOG10_NM_PER_M - math.log10(held.value("KB")))}
+    notes = []
+    if math.isfinite(p) and p < 0.05:
+        notes.append(f"the Schild slope {fit.value('s'):.3g} differs from 1 (F test p = {p:.3g}): "
+                     "pA2 is not a pKB; the antagonism may not be simple competitive")
+    return test, notes
 
 
 def _finite(v):

@@ -1,4 +1,4 @@
-"""The pharmacologist's models, each a named expression fitted by the same engine.
+"""The pharmacologist's models, each a named expression fitted by the same solver.
 
 All concentrations are in one unit (nM inside noradsim); the fits themselves do not care
 which, but Cheng-Prusoff needs the substrate (or radioligand) concentration and its Km
@@ -29,7 +29,7 @@ import numpy as np
 from scipy import stats
 
 from ..errors import InputError
-from .engine import FitResult, derived_estimate, least_squares_fit
+from .solver import FitResult, derived_estimate, least_squares_fit
 from .expression import Expression
 
 UPTAKE = "Vmax*x/(Km + x)"
@@ -230,9 +230,11 @@ class CompetitionResult:
 
     @property
     def best(self) -> FitResult:
+        """The preferred fit (two sites only when the comparison favours it)."""
         return self.two_sites if self.preferred == "two sites" else self.one_site
 
     def comparison(self) -> dict:
+        """JSON-able model comparison: preferred model, F statistic, p value, delta AICc."""
         return {"preferred": self.preferred, "f_statistic": _finite(self.f_statistic),
                 "p_value": _finite(self.p_value), "delta_aicc": _finite(self.delta_aicc)}
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .engine import FitResult
+from .solver import FitResult
 
 
 def summary_text(fit: FitResult) -> str:
@@ -140,6 +140,38 @@ def plot_schild(fit: FitResult, path: str | Path) -> Path:
     ax.set_xlabel("log10 [antagonist] (M)")
     ax.set_ylabel("log10 (dose ratio - 1)")
     ax.set_title("Schild plot (display only; parameters from the global fit)", fontsize=8)
+    ax.legend(fontsize=8)
+    return _save(fig, path)
+
+
+def plot_expression(fit: FitResult, x: np.ndarray, y: np.ndarray, x_name: str, path: str | Path) -> Path:
+    """Save a two-panel figure of an expression fit against its one data column, and residuals.
+
+    Parameters
+    ----------
+    fit : FitResult
+        A fit of an expression in the single column ``x_name``.
+    x, y : numpy.ndarray
+        The data.
+    x_name : str
+        The data column (the curve is ``fit.predict({x_name: grid})``).
+    path : path
+        PNG file to write.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    order = np.argsort(x)
+    fig, (ax, axr) = plt.subplots(2, 1, figsize=(6, 6), sharex=True, gridspec_kw={"height_ratios": [3, 1]})
+    ax.plot(x, y, "o", color="k", ms=3, label="data")
+    grid = np.linspace(x.min(), x.max(), 400)
+    ax.plot(grid, fit.predict({x_name: grid}), "-", label="fit")
+    axr.axhline(0, color="0.6", lw=0.8)
+    axr.plot(x[order], fit.residuals[order], "o", color="k", ms=3)
+    axr.set_xlabel(x_name)
+    ax.set_title(fit.model, fontsize=8)
     ax.legend(fontsize=8)
     return _save(fig, path)
 

@@ -4,7 +4,9 @@
 * :mod:`.cascades`: Gq / Gi/o / Gs cascades as declarative models; EC50s; sAHP coupling.
 * :mod:`.readouts`: arousal, working memory (inverted U), adaptive gain, stress, mood, glia.
 * :mod:`.phenotypes`: disease parameter sets and drug effects on the read-outs.
-* :mod:`.inverted_u`: the ``protocol = "inverted_u"`` experiment.
+
+The ``protocol = "inverted_u"`` experiment built on the read-outs is
+:mod:`noradsim.protocols.inverted_u` (it imports this package, never the reverse).
 """
 
 from .cascades import cascade_model, run_cascade, sahp_reduction

@@ -54,6 +54,8 @@ class Cited:
 
 @dataclass(frozen=True)
 class Location:
+    """Where a receptor is found: region, site (presynaptic, postsynaptic, glia), cells, source."""
+
     region: str
     site: str
     cells: str
@@ -94,6 +96,7 @@ class Receptor:
         raise unknown("ligand", ligand, ENDOGENOUS)
 
     def sites(self, region: str) -> list[str]:
+        """The sites (sorted) where the receptor is found in ``region``."""
         return sorted({loc.site for loc in self.locations if loc.region == region})
 
 
@@ -148,6 +151,7 @@ def receptor_table() -> dict[str, Receptor]:
 
 
 def get_receptor(name: str) -> Receptor:
+    """The receptor ``name`` from the receptor table; an unknown name is an input error with suggestions."""
     table = receptor_table()
     if name not in table:
         raise unknown("receptor", name, table)

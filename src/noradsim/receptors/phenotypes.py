@@ -30,6 +30,7 @@ from scipy.optimize import brentq
 from ..drugs import DrugLibrary, load_library
 from ..errors import InputError, unknown
 from ..parameters import Parameter, ParameterSet, data_path, load_parameter_table, read_toml
+from ..pk import brain_concentration
 from .occupancy import activation
 from .readouts import readout_parameters, readouts
 
@@ -44,11 +45,14 @@ DEFAULT_DOSES = {  # drug: (mg/kg, route, time after dose s) -- typical rat dose
 
 @dataclass(frozen=True)
 class Phenotype:
+    """A disease phenotype: its cited factors (:data:`FACTORS`) on the terminal/LC model."""
+
     name: str
     description: str
     factors: ParameterSet
 
     def value(self, name: str) -> float:
+        """Value of one factor."""
         return self.factors[name].value
 
 
@@ -72,6 +76,7 @@ def load_phenotypes() -> dict[str, Phenotype]:
 
 
 def get_phenotype(name: str) -> Phenotype:
+    """The shipped phenotype ``name``; an unknown name is an input error with suggestions."""
     table = load_phenotypes()
     if name not in table:
         raise unknown("phenotype", name, table)
@@ -80,6 +85,7 @@ def get_phenotype(name: str) -> Phenotype:
 
 @lru_cache(maxsize=1)
 def surrogate_parameters() -> dict[str, float]:
+    """``{name: value}`` of the ``[surrogate]`` table of ``phenotypes.toml``."""
     return load_parameter_table(data_path("phenotypes.toml"), "surrogate").values()
 
 
@@ -165,12 +171,10 @@ def phenotype_experiment(phenotype: str, drugs: dict[str, float] | None = None, 
 
     ``drugs`` maps drug names to brain concentrations (nM); by default atomoxetine,
     desipramine, guanfacine and clonidine at the brain concentration that
-    :data:`DEFAULT_DOSES` gives (:func:`noradsim.receptors.dosing.brain_concentration`).
+    :data:`DEFAULT_DOSES` gives (:func:`noradsim.pk.brain_concentration`).
     Deltas are against the untreated phenotype (``vehicle``); ``control`` is the
     untreated healthy reference.
     """
-    from .dosing import brain_concentration
-
     lib = library or load_library()
     if drugs is None:
         drugs = {d: brain_concentration(d, *DEFAULT_DOSES[d][:2], DEFAULT_DOSES[d][2], library=lib) for d in DEFAULT_DOSES}
@@ -205,9 +209,11 @@ REPORTED = ("ne_nM", "lc_rate_hz", "working_memory", "low_tone_index", "anxiety_
 
 
 def run_phenotype(experiment: dict, out_dir) -> dict:
-    """Run a ``protocol = "phenotype"`` experiment; write ``phenotype.csv``, a figure and ``report.html``.
+    """Run a phenotype table through the surrogate; write ``phenotype.csv``, a figure and ``report.html``.
 
-    Format::
+    This is a Python entry point, not a ``noradsim run`` protocol: in an experiment file a
+    phenotype is the ``phenotype = "..."`` field of a microdialysis experiment
+    (:func:`noradsim.run.phenotype_overrides` maps it onto the terminal model). The table::
 
         protocol = "phenotype"
         phenotype = "adhd_net_hyperfunction"
@@ -218,14 +224,34 @@ def run_phenotype(experiment: dict, out_dir) -> dict:
         at = "60 min"
 
     Without ``[[drug]]`` the four default drugs (:data:`DEFAULT_DOSES`) are used.
-    Returns ``{"table": {condition: {readout: value, "delta_...": ...}}, "files": [...]}``.
+
+    Parameters
+    ----------
+    experiment : dict
+        The table above.
+    out_dir : path
+        Directory to write into (created).
+
+    Returns
+    -------
+    dict
+        ``{"table": {condition: {readout: value, "delta_...": ...}}, "files": [...]}``.
     """
-    import html
     from pathlib import Path
 
-    from ..units import parse_quantity
-    from .dosing import brain_concentration
+    lib = load_library()
+    name, species, drugs = _phenotype_request(experiment, lib)
+    table = phenotype_experiment(name, drugs, species=species, library=lib)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    cols = _write_phenotype_csv(table, out / "phenotype.csv")
+    _plot_phenotype(table, name, out / "phenotype.png")
+    (out / "report.html").write_text(_phenotype_page(name, table, cols))
+    return {"table": table, "files": ["phenotype.csv", "phenotype.png", "report.html"]}
 
+
+def _phenotype_request(experiment: dict, lib: DrugLibrary) -> tuple[str, str, dict[str, float] | None]:
+    """Check the table: phenotype name, species and ``{drug: brain nM}`` (None: the default drugs)."""
     for k in experiment:
         if k not in _EXP_TOP:
             raise unknown("experiment field", k, _EXP_TOP)
@@ -234,33 +260,42 @@ def run_phenotype(experiment: dict, out_dir) -> dict:
     name = str(experiment.get("phenotype", "control"))
     get_phenotype(name)
     species = str(experiment.get("species", "rat"))
-    lib = load_library()
-    drugs = None
-    if "drug" in experiment:
-        drugs = {}
-        for i, d in enumerate(experiment["drug"]):
-            w = f"drug[{i}]"
-            for k in d:
-                if k not in _EXP_DRUG:
-                    raise unknown(f"{w} field", k, _EXP_DRUG)
-            drug = lib.get(d.get("name", "")).name
-            if "brain_concentration" in d:
-                drugs[drug] = parse_quantity(d["brain_concentration"], "concentration", f"{w}.brain_concentration")
-            elif "dose" in d:
-                drugs[drug] = brain_concentration(drug, parse_quantity(d["dose"], "dose", f"{w}.dose"),
-                                                  str(d.get("route", "ip")),
-                                                  parse_quantity(d.get("at", "60 min"), "time", f"{w}.at"), library=lib)
-            else:
-                raise InputError(f"{w}: drug {drug!r} needs dose or brain_concentration")
-    table = phenotype_experiment(name, drugs, species=species, library=lib)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    with open(out / "phenotype.csv", "w") as fh:
-        cols = [c for c in REPORTED if c in table["vehicle"]]
+    if "drug" not in experiment:
+        return name, species, None
+    return name, species, dict(_drug_entry(d, i, lib) for i, d in enumerate(experiment["drug"]))
+
+
+def _drug_entry(d: dict, i: int, lib: DrugLibrary) -> tuple[str, float]:
+    """One ``[[drug]]`` entry as (library name, unbound brain concentration in nM)."""
+    from ..units import parse_quantity
+
+    w = f"drug[{i}]"
+    for k in d:
+        if k not in _EXP_DRUG:
+            raise unknown(f"{w} field", k, _EXP_DRUG)
+    drug = lib.get(d.get("name", "")).name
+    if "brain_concentration" in d:
+        return drug, parse_quantity(d["brain_concentration"], "concentration", f"{w}.brain_concentration")
+    if "dose" in d:
+        return drug, brain_concentration(drug, parse_quantity(d["dose"], "dose", f"{w}.dose"),
+                                         str(d.get("route", "ip")),
+                                         parse_quantity(d.get("at", "60 min"), "time", f"{w}.at"), library=lib)
+    raise InputError(f"{w}: drug {drug!r} needs dose or brain_concentration")
+
+
+def _write_phenotype_csv(table: dict, path) -> list[str]:
+    """Values and changes of the :data:`REPORTED` read-outs per condition; returns the columns written."""
+    cols = [c for c in REPORTED if c in table["vehicle"]]
+    with open(path, "w") as fh:
         fh.write("condition,drug_nM," + ",".join(cols + [f"delta_{c}" for c in cols]) + "\n")
         for label, row in table.items():
             vals = [row.get(c, float("nan")) for c in cols] + [row.get(f"delta_{c}", float("nan")) for c in cols]
             fh.write(f"{label},{row.get('drug_nM', 0.0):.6g}," + ",".join(f"{v:.6g}" for v in vals) + "\n")
+    return cols
+
+
+def _plot_phenotype(table: dict, name: str, path) -> None:
+    """Bars of ECF NE, working memory and the low-tone index per condition."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -274,18 +309,23 @@ def run_phenotype(experiment: dict, out_dir) -> dict:
         ax.tick_params(axis="x", rotation=45)
     fig.suptitle(f"{name}: drug effects on the read-outs")
     fig.tight_layout()
-    fig.savefig(out / "phenotype.png", dpi=110)
+    fig.savefig(path, dpi=110)
     plt.close(fig)
-    rows = "".join("<tr><td>" + html.escape(lab) + "</td>" + "".join(
-        f"<td>{table[lab].get(c, float('nan')):.3g}</td>" for c in cols) + "</tr>" for lab in labels)
+
+
+def _phenotype_page(name: str, table: dict, cols: list[str]) -> str:
+    """The report page (via :func:`noradsim.reporting.html.page`): factors with sources, figure, table."""
+    import html
+
+    from ..reporting.html import page
+    from ..reporting.html import table as html_table
+
     ph = get_phenotype(name)
     factors = "".join(f"<li>{f} = {ph.value(f):g} {ph.factors[f].unit}: {html.escape(ph.factors[f].source)}</li>"
                       for f in FACTORS)
-    (out / "report.html").write_text(
-        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(name)}</title></head><body>"
-        f"<h1>Phenotype {html.escape(name)}</h1><p>{html.escape(ph.description)}</p><ul>{factors}</ul>"
-        "<p>ECF NE and LC rate from the steady-state surrogate (noradsim.receptors.phenotypes); read-outs from "
-        "noradsim.receptors.readouts.</p><img src='phenotype.png' alt='phenotype'>"
-        "<table border='1'><tr><th>condition</th>" + "".join(f"<th>{c}</th>" for c in cols) + f"</tr>{rows}</table>"
-        "</body></html>")
-    return {"table": table, "files": ["phenotype.csv", "phenotype.png", "report.html"]}
+    rows = [[html.escape(lab)] + [f"{table[lab].get(c, float('nan')):.3g}" for c in cols] for lab in table]
+    body = (f"<p>{html.escape(ph.description)}</p><ul>{factors}</ul>"
+            "<p>ECF NE and LC rate from the steady-state surrogate (noradsim.receptors.phenotypes); read-outs from "
+            "noradsim.receptors.readouts.</p><img src='phenotype.png' alt='phenotype'>"
+            + html_table(["condition", *cols], rows))
+    return page(f"Phenotype {name}", body)

@@ -238,9 +238,3 @@ def readouts(ne_nM, drug_nM: dict[str, float] | None = None, *, lc_rate_hz=None,
         out = {k: float(np.asarray(v).reshape(-1)[0]) for k, v in out.items()}
     return out
 
-
-def run_inverted_u(experiment: dict, out_dir, *, library: DrugLibrary | None = None) -> dict:
-    """The ``inverted_u`` protocol (see :func:`noradsim.receptors.inverted_u.run_inverted_u`)."""
-    from .inverted_u import run_inverted_u as run
-
-    return run(experiment, out_dir, library=library)

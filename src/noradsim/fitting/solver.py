@@ -42,6 +42,7 @@ class Estimate:
     ci95: tuple[float, float]
 
     def to_dict(self) -> dict:
+        """``{"value", "stderr", "ci95"}``; non-finite numbers become None (JSON null)."""
         return {"value": _json_float(self.value), "stderr": _json_float(self.stderr),
                 "ci95": [_json_float(self.ci95[0]), _json_float(self.ci95[1])]}
 
@@ -272,12 +273,32 @@ def least_squares_fit(
         return expression.jacobian(np.asarray(p, dtype=float), cols, n) * w[:, None]
 
     p_hat = _solve_chain(residual, jacobian, p0)
-    return summarize(expression, cols, y, p_hat, w, model_name=model_name or expression.text)
+    return fit_statistics(expression, cols, y, p_hat, w, model_name=model_name or expression.text)
 
 
-def summarize(expression: Expression, cols: dict, y: np.ndarray, p_hat: np.ndarray, w: np.ndarray,
+def fit_statistics(expression: Expression, cols: dict, y: np.ndarray, p_hat: np.ndarray, w: np.ndarray,
               *, model_name: str) -> FitResult:
-    """Standard errors, confidence intervals, R², AIC and warnings at ``p_hat``."""
+    """Standard errors, confidence intervals, R², AIC and warnings at ``p_hat``.
+
+    Parameters
+    ----------
+    expression : Expression
+        The fitted model.
+    cols : dict of str to numpy.ndarray
+        The independent variables.
+    y : numpy.ndarray
+        The measured response.
+    p_hat : numpy.ndarray
+        The solution, in the order of ``expression.parameters``.
+    w : numpy.ndarray
+        Weight of each residual (``1/sd``; ones when unweighted).
+    model_name : str
+        Name reported in the result.
+
+    Returns
+    -------
+    FitResult
+    """
     names = expression.parameters
     n, n_params = y.size, len(names)
     # residuals in extended precision: certified problems (Lanczos1) have RSS near 1e-25
@@ -292,25 +313,7 @@ def summarize(expression: Expression, cols: dict, y: np.ndarray, p_hat: np.ndarr
     dof = n - n_params
     s2 = rss / dof
     jac = expression.jacobian(p_hat, cols, n) * w[:, None]
-    notes: list[str] = []
-    if not np.all(np.isfinite(jac)):
-        cov = np.full((n_params, n_params), np.nan)
-    else:
-        # column scaling first: parameters of very different magnitude (Vmax 5e-17 mol/cell/min
-        # next to Km 420 nM) must not look singular
-        norms = np.linalg.norm(jac, axis=0)
-        norms[norms == 0] = 1.0
-        _, sing, vt = np.linalg.svd(jac / norms, full_matrices=False)
-        tiny = sing <= sing[0] * n * np.finfo(float).eps if sing.size else sing
-        if np.any(tiny):
-            notes.append("the parameters are not all identifiable from these data (singular Jacobian)")
-        inv = np.where(tiny, np.inf, 1.0 / np.where(tiny, 1.0, sing) ** 2)
-        with np.errstate(invalid="ignore"):
-            cov = (vt.T * np.where(np.isinf(inv), 0.0, inv)) @ vt * s2 / np.outer(norms, norms)
-            if np.any(tiny):
-                bad = np.abs(vt[tiny]).max(axis=0) > 1e-8
-                cov[bad, :] = np.nan
-                cov[:, bad] = np.nan
+    cov, notes = _covariance(jac, s2, n, n_params)
     se = np.sqrt(np.abs(np.diag(cov)))
     tcrit = float(stats.t.ppf(0.975, dof))
     params = {}
@@ -319,19 +322,7 @@ def summarize(expression: Expression, cols: dict, y: np.ndarray, p_hat: np.ndarr
         params[name] = Estimate(name, v, s, (v - tcrit * s, v + tcrit * s))
     with np.errstate(invalid="ignore", divide="ignore"):
         corr = cov / np.outer(se, se)
-    for name, est in params.items():
-        if not math.isfinite(est.stderr):
-            notes.append(f"{name} is not determined by these data")
-        elif est.value != 0 and est.stderr / abs(est.value) > MAX_RELATIVE_SE:
-            notes.append(f"{name} is poorly determined (relative SE {100 * est.stderr / abs(est.value):.0f} % > "
-                         f"{100 * MAX_RELATIVE_SE:.0f} %)")
-        elif est.ci95[0] < 0 < est.ci95[1]:
-            notes.append(f"{name}: the 95 % confidence interval spans zero")
-    for i in range(n_params):
-        for j in range(i + 1, n_params):
-            if math.isfinite(corr[i, j]) and abs(corr[i, j]) > MAX_CORRELATION:
-                notes.append(f"{names[i]} and {names[j]} are correlated (r = {corr[i, j]:.4f}); "
-                             "the data cannot tell them apart")
+    notes.extend(_caveats(params, corr))
     yw = y * w
     ybar = np.sum(w * yw) / np.sum(w * w)
     tss = float(np.sum(((y - ybar) * w) ** 2))
@@ -342,6 +333,53 @@ def summarize(expression: Expression, cols: dict, y: np.ndarray, p_hat: np.ndarr
     residuals = np.asarray(y.astype(np.longdouble) - fitted_ext, dtype=float) * np.ones(n)
     return FitResult(model_name, params, n, n_params, rss, r2, aic, aicc, residuals, fitted, cov, corr,
                      tuple(notes), expression=expression)
+
+
+def _covariance(jac: np.ndarray, s2: float, n: int, n_params: int) -> tuple[np.ndarray, list[str]]:
+    """Parameter covariance ``s2 V Sigma^-2 V^T`` from the SVD of the column-scaled Jacobian.
+
+    Directions with a singular value at the rounding level are not inverted: the
+    parameters they involve get NaN rows and columns and a note says so.
+    """
+    notes: list[str] = []
+    if not np.all(np.isfinite(jac)):
+        return np.full((n_params, n_params), np.nan), notes
+    # column scaling first: parameters of very different magnitude (Vmax 5e-17 mol/cell/min
+    # next to Km 420 nM) must not look singular
+    norms = np.linalg.norm(jac, axis=0)
+    norms[norms == 0] = 1.0
+    _, sing, vt = np.linalg.svd(jac / norms, full_matrices=False)
+    tiny = sing <= sing[0] * n * np.finfo(float).eps if sing.size else sing
+    if np.any(tiny):
+        notes.append("the parameters are not all identifiable from these data (singular Jacobian)")
+    inv = np.where(tiny, np.inf, 1.0 / np.where(tiny, 1.0, sing) ** 2)
+    with np.errstate(invalid="ignore"):
+        cov = (vt.T * np.where(np.isinf(inv), 0.0, inv)) @ vt * s2 / np.outer(norms, norms)
+        if np.any(tiny):
+            bad = np.abs(vt[tiny]).max(axis=0) > 1e-8
+            cov[bad, :] = np.nan
+            cov[:, bad] = np.nan
+    return cov, notes
+
+
+def _caveats(params: dict[str, Estimate], corr: np.ndarray) -> list[str]:
+    """Warnings for undetermined, poorly determined or near-zero parameters and redundant pairs."""
+    notes = []
+    for name, est in params.items():
+        if not math.isfinite(est.stderr):
+            notes.append(f"{name} is not determined by these data")
+        elif est.value != 0 and est.stderr / abs(est.value) > MAX_RELATIVE_SE:
+            notes.append(f"{name} is poorly determined (relative SE {100 * est.stderr / abs(est.value):.0f} % > "
+                         f"{100 * MAX_RELATIVE_SE:.0f} %)")
+        elif est.ci95[0] < 0 < est.ci95[1]:
+            notes.append(f"{name}: the 95 % confidence interval spans zero")
+    names = list(params)
+    for i in range(len(names)):
+        for j in range(i + 1, len(names)):
+            if math.isfinite(corr[i, j]) and abs(corr[i, j]) > MAX_CORRELATION:
+                notes.append(f"{names[i]} and {names[j]} are correlated (r = {corr[i, j]:.4f}); "
+                             "the data cannot tell them apart")
+    return notes
 
 
 def derived_estimate(name: str, fit: FitResult, text: str, constants: dict | None = None) -> Estimate:
