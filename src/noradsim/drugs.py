@@ -246,7 +246,9 @@ def load_library(extra: tuple[str | Path, ...] | list[str | Path] = ()) -> DrugL
 
     >>> lib = load_library()
     >>> lib.get("atomoxetine").ki("NET", "human")
-    5.0
+    3.5
+    >>> lib.get("idazoxan").pk.clearance.kind
+    'measured'
     """
     drugs = dict(_builtin())
     for path in extra:
