@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import InputError, unknown
-from .parameters import ALLOWED_SPECIES, data_path, read_toml
+from .parameters import ALLOWED_SPECIES, Provenance, data_path, read_provenance, read_toml
 from .units import to_unit
 
 TARGETS = (
@@ -40,17 +40,23 @@ _ROUTE_FIELDS = {"bioavailability": "1", "absorption_halflife": "s"}
 
 @dataclass(frozen=True)
 class Value:
-    """A cited number in internal units."""
+    """A number in internal units with its provenance (``source`` is its one-line text)."""
 
     value: float
     unit: str
     source: str
     species: str = ""
     note: str = ""
+    provenance: Provenance | None = None
+
+    @property
+    def kind(self) -> str:
+        """``measured``, ``derived``, ``calibrated`` or ``assumed``."""
+        return self.provenance.kind if self.provenance else read_provenance({"source": self.source}, "").kind
 
     @property
     def assumed(self) -> bool:
-        return self.source.lower().startswith("assumed")
+        return self.kind == "assumed"
 
 
 @dataclass(frozen=True)
@@ -116,8 +122,8 @@ class Drug:
 
 
 def _value(entry, unit_internal: str, where: str, species: str = "") -> Value:
-    if not isinstance(entry, dict) or "value" not in entry or "source" not in entry:
-        raise InputError(f"{where}: must be a table with value, unit and source")
+    if not isinstance(entry, dict) or "value" not in entry:
+        raise InputError(f"{where}: must be a table with value, unit and source (or kind)")
     v = entry["value"]
     if isinstance(v, bool) or not isinstance(v, (int, float)) or math.isnan(v) or v < 0:
         raise InputError(f"{where}: value must be a non-negative number, got {v!r}")
@@ -130,7 +136,8 @@ def _value(entry, unit_internal: str, where: str, species: str = "") -> Value:
         except Exception:
             raise InputError(f"{where}: unit {unit!r} cannot be converted to {unit_internal}") from None
     sp = str(entry.get("species", species))
-    return Value(float(v), unit_internal, str(entry["source"]), sp, str(entry.get("note", "")))
+    prov = read_provenance(entry, where, float(entry["value"]) if "range" in entry else None)
+    return Value(float(v), unit_internal, prov.text(), sp, prov.note, prov)
 
 
 def _parse_drug(d: dict, where: str, origin: str) -> Drug:
@@ -239,7 +246,9 @@ def load_library(extra: tuple[str | Path, ...] | list[str | Path] = ()) -> DrugL
 
     >>> lib = load_library()
     >>> lib.get("atomoxetine").ki("NET", "human")
-    5.0
+    3.5
+    >>> lib.get("idazoxan").pk.clearance.kind
+    'measured'
     """
     drugs = dict(_builtin())
     for path in extra:

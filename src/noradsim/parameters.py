@@ -1,9 +1,18 @@
-"""Parameter records: every number has a value, a unit, a species and a source.
+"""Parameter records: every number has a value, a unit, a species and its provenance.
 
 A :class:`Parameter` is the lmfit ``Parameter`` idea plus what science needs (unit,
-species, citation). Parameter tables are TOML files under ``noradsim/data``; each entry
-is an inline table ``{ value, unit, species, source, min, max, note }``. A source that
-starts with ``assumed:`` says why no measurement is used.
+species, provenance). Parameter tables are TOML files under ``noradsim/data``; each entry
+is an inline table ``{ value, unit, species, kind, ... , min, max, note }`` where
+``kind`` says where the number comes from (:class:`Provenance`, ``docs/provenance.md``):
+
+* ``measured``: ``source`` is the citation (what was measured, species, preparation);
+* ``derived``: ``derivation`` is the formula with its named inputs;
+* ``calibrated``: written by ``noradsim calibrate``: ``targets`` (target ids) and ``fit``;
+* ``assumed``: ``reason`` and a plausible ``range = [low, high]``.
+
+``note`` holds working notes (what was checked, what to check); ``verified`` says whether
+the number was read in the cited source. A table without ``kind`` (older user files) is
+``measured`` unless its ``source`` starts with ``assumed:`` (or ``derived:``).
 """
 
 from __future__ import annotations
@@ -17,6 +26,133 @@ from pathlib import Path
 from .errors import InputError, unknown
 
 ALLOWED_SPECIES = ("rat", "mouse", "cat", "monkey", "human", "guinea_pig", "rabbit", "cow", "horse", "any")
+KINDS = ("measured", "derived", "calibrated", "assumed")
+PROVENANCE_FIELDS = ("kind", "source", "derivation", "reason", "range", "targets", "fit", "note", "verified")
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a number comes from.
+
+    Attributes
+    ----------
+    kind : str
+        One of :data:`KINDS`.
+    source : str
+        Citation (required for ``measured``; optional context otherwise).
+    derivation : str
+        Formula with named inputs (``derived``).
+    reason : str
+        Why the value is assumed (``assumed``).
+    range : tuple of float or None
+        Plausible ``(low, high)`` in the value's unit (``assumed``).
+    targets : tuple of str
+        Target ids the value was calibrated on (``calibrated``).
+    fit : str
+        How the calibration was done (``calibrated``).
+    note : str
+        Working notes; never part of the citation.
+    verified : bool or None
+        Whether the number was read in the cited source (None: not stated).
+    """
+
+    kind: str
+    source: str = ""
+    derivation: str = ""
+    reason: str = ""
+    range: tuple[float, float] | None = None
+    targets: tuple[str, ...] = ()
+    fit: str = ""
+    note: str = ""
+    verified: bool | None = None
+
+    def text(self) -> str:
+        """The user-facing provenance in one line (no working notes)."""
+        extra = f"; {self.source}" if self.source else ""
+        if self.kind == "derived":
+            return f"derived: {self.derivation}{extra}"
+        if self.kind == "assumed":
+            return f"assumed: {self.reason}{extra}"
+        if self.kind == "calibrated":
+            return f"calibrated on {', '.join(self.targets)} ({self.fit}){extra}"
+        return self.source
+
+    def cited_text(self) -> str:
+        """Everything that may cite a paper for the value (source, derivation, reason, fit)."""
+        return " | ".join(t for t in (self.source, self.derivation, self.reason, self.fit) if t)
+
+
+def _legacy(source: str) -> Provenance:
+    low = source.strip().lower()
+    for kind, key in (("assumed", "reason"), ("derived", "derivation"), ("calibrated", "fit")):
+        if low.startswith(kind):
+            rest = source.strip()[len(kind):].lstrip(" :")
+            return Provenance(kind, **{key: rest or source})
+    return Provenance("measured", source=source)
+
+
+def _text_field(entry: dict, key: str, where: str, required: bool) -> str:
+    val = entry.get(key, "")
+    if not isinstance(val, str):
+        raise InputError(f"{where}: {key} must be text, got {val!r}")
+    if required and not val.strip():
+        raise InputError(f"{where}: {key} must not be empty")
+    return val.strip()
+
+
+def _range(entry: dict, where: str, value: float | None) -> tuple[float, float]:
+    r = entry.get("range")
+    ok = isinstance(r, (list, tuple)) and len(r) == 2 and all(
+        isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in r)
+    if not ok or r[0] > r[1]:
+        raise InputError(f"{where}: range must be [low, high] (plausible values, low <= high), got {r!r}")
+    if value is not None and not r[0] <= value <= r[1]:
+        raise InputError(f"{where}: range {list(r)} does not contain the value {value:g}")
+    return float(r[0]), float(r[1])
+
+
+def read_provenance(entry: dict, where: str, value: float | None = None) -> Provenance:
+    """The :class:`Provenance` of one inline table; bad fields raise :class:`InputError`.
+
+    Parameters
+    ----------
+    entry : dict
+        The value's table (``kind``, ``source``, ``derivation``, ``reason``, ``range``,
+        ``targets``, ``fit``, ``note``, ``verified``).
+    where : str
+        File and field, for error messages.
+    value : float, optional
+        The value, checked to lie inside an assumed ``range``.
+
+    Examples
+    --------
+    >>> read_provenance({"source": "assumed: typical"}, "x").kind
+    'assumed'
+    >>> read_provenance({"kind": "derived", "derivation": "ln2 / 2.93 s"}, "x").text()
+    'derived: ln2 / 2.93 s'
+    """
+    if "source" in entry:
+        _text_field(entry, "source", where, True)
+    note = _text_field(entry, "note", where, False)
+    verified = entry.get("verified")
+    if verified is not None and not isinstance(verified, bool):
+        raise InputError(f"{where}: verified must be true or false, got {verified!r}")
+    if "kind" not in entry:
+        if not str(entry.get("source", "")).strip():
+            raise InputError(f"{where}: needs kind (one of {', '.join(KINDS)}) or a source")
+        return replace(_legacy(str(entry["source"])), note=note, verified=verified)
+    kind = entry["kind"]
+    if kind not in KINDS:
+        raise unknown(f"{where}: kind", kind, KINDS)
+    source = _text_field(entry, "source", where, kind == "measured")
+    fields = {"derivation": kind == "derived", "reason": kind == "assumed", "fit": kind == "calibrated"}
+    texts = {k: _text_field(entry, k, where, req) for k, req in fields.items()}
+    rng = _range(entry, where, value) if kind == "assumed" or "range" in entry else None
+    targets = entry.get("targets", [])
+    if kind == "calibrated" and (not isinstance(targets, list) or not targets
+                                 or not all(isinstance(t, str) and t for t in targets)):
+        raise InputError(f"{where}: targets must be a non-empty list of target ids, got {targets!r}")
+    return Provenance(kind, source, range=rng, targets=tuple(targets), note=note, verified=verified, **texts)
 
 
 @dataclass(frozen=True)
@@ -34,7 +170,10 @@ class Parameter:
     species : str
         Species the value was measured in (``"any"`` for physical constants).
     source : str
-        Citation, or ``"assumed: <why>"``.
+        The provenance in one line (:meth:`Provenance.text`): the citation of a measured
+        value, ``"derived: <formula>"``, ``"assumed: <why>"`` or the calibration.
+    provenance : Provenance, optional
+        Kind, citation, derivation, range and notes (inferred from ``source`` if omitted).
     """
 
     name: str
@@ -46,10 +185,20 @@ class Parameter:
     min: float = 0.0
     max: float = math.inf
     note: str = ""
+    provenance: Provenance | None = None
+
+    def __post_init__(self):
+        if self.provenance is None:
+            object.__setattr__(self, "provenance", replace(_legacy(self.source), note=self.note))
+
+    @property
+    def kind(self) -> str:
+        """``measured``, ``derived``, ``calibrated`` or ``assumed``."""
+        return self.provenance.kind
 
     @property
     def assumed(self) -> bool:
-        return self.source.lower().startswith("assumed")
+        return self.kind == "assumed"
 
     def with_value(self, value: float) -> "Parameter":
         return replace(self, value=float(value))
@@ -94,8 +243,8 @@ class ParameterSet:
 
 def _record(name: str, entry: dict, where: str) -> Parameter:
     if not isinstance(entry, dict):
-        raise InputError(f"{where}: parameter {name} must be a table with value, unit, species, source")
-    for key in ("value", "unit", "species", "source"):
+        raise InputError(f"{where}: parameter {name} must be a table with value, unit, species, kind")
+    for key in ("value", "unit", "species"):
         if key not in entry:
             raise InputError(f"{where}: parameter {name} lacks field {key!r}")
     value = entry["value"]
@@ -107,16 +256,18 @@ def _record(name: str, entry: dict, where: str) -> Parameter:
         raise InputError(f"{where}: parameter {name}: value {value} outside [{lo}, {hi}]")
     if entry["species"] not in ALLOWED_SPECIES:
         raise unknown(f"{where}: parameter {name}: species", entry["species"], ALLOWED_SPECIES)
+    prov = read_provenance(entry, f"{where}: parameter {name}", float(value))
     return Parameter(
         name=name,
         value=float(value),
         unit=str(entry["unit"]),
         species=str(entry["species"]),
-        source=str(entry["source"]),
+        source=prov.text(),
         description=str(entry.get("description", "")),
         min=lo,
         max=hi,
-        note=str(entry.get("note", "")),
+        note=prov.note,
+        provenance=prov,
     )
 
 

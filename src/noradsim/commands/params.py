@@ -1,28 +1,49 @@
-"""``noradsim params``: every model parameter with value, unit, species and source."""
+"""``noradsim params``: every model parameter with value, unit, species and provenance."""
 
 from __future__ import annotations
 
 NAME = "params"
-HELP = "list model parameters (value, unit, species, source) for a region and state"
+HELP = "list model parameters (value, unit, species, kind, source) for a region and state"
 
 
 def add_arguments(p):
     p.add_argument("--region", default="prefrontal_cortex", help="brain region")
     p.add_argument("--state", default="awake", help="behavioural state")
-    p.add_argument("--assumed", action="store_true", help="only the parameters whose source is 'assumed'")
+    p.add_argument("--assumed", action="store_true",
+                   help="only the assumed parameters, with the reason and the plausible range")
     p.add_argument("--grep", default="", metavar="TEXT", help="only names containing TEXT")
+    p.add_argument("--summary", action="store_true",
+                   help="one line per set: how many parameters (and drug values) are measured, derived, "
+                        "calibrated, assumed")
+
+
+def _summary() -> int:
+    from ..provenance import count_kinds, library_values, model_records, summary_line
+
+    print(summary_line("parameters", count_kinds(p for _, p in model_records())))
+    print(summary_line("drug values", count_kinds(v for _, v in library_values())))
+    return 0
+
+
+def _line(p) -> str:
+    line = f"{p.name:28s} {p.value:<12.6g} {p.unit:10s} {p.species:8s} {p.kind:10s} {p.source}"
+    rng = p.provenance.range
+    if p.assumed and rng is not None:
+        line += f" [plausible {rng[0]:g} to {rng[1]:g} {p.unit}]"
+    return line
 
 
 def main(args) -> int:
+    if args.summary:
+        return _summary()
     from ..model.terminal import build_terminal_model, lc_tables
+    from ..protocols.probe import probe_parameters
     from ..protocols.timecourse import stimulus_drives
 
     model = build_terminal_model(args.region, state=args.state)
     records = list(model.parameters)
     records += [p for s, p in lc_tables()[1].items()]
     records += list(stimulus_drives().values())
-    from ..protocols.probe import probe_parameters
-
     records += list(probe_parameters().values())
     n = 0
     for p in records:
@@ -31,6 +52,6 @@ def main(args) -> int:
         if args.grep and args.grep not in p.name:
             continue
         n += 1
-        print(f"{p.name:28s} {p.value:<12.6g} {p.unit:10s} {p.species:8s} {p.source}")
+        print(_line(p))
     print(f"{n} parameters ({sum(p.assumed for p in records)} of {len(records)} assumed)")
     return 0

@@ -27,7 +27,7 @@ import numpy as np
 from scipy.integrate import solve_ivp
 
 from ..errors import InputError, unknown
-from ..parameters import ALLOWED_SPECIES, Parameter, data_path, read_toml
+from ..parameters import ALLOWED_SPECIES, Parameter, data_path, read_provenance, read_toml
 from ..units import parse_quantity, ureg
 
 #: Largest fraction of the bath NE the cells may take up during the incubation.
@@ -59,8 +59,8 @@ class Preparation:
 
 def _parameter(name: str, entry, where: str) -> Parameter:
     if not isinstance(entry, dict):
-        raise InputError(f"{where}: {name} must be a table with value, unit, species, source")
-    for key in ("value", "unit", "species", "source"):
+        raise InputError(f"{where}: {name} must be a table with value, unit, species, kind")
+    for key in ("value", "unit", "species"):
         if key not in entry:
             raise InputError(f"{where}: {name} lacks field {key!r}")
     v = entry["value"]
@@ -68,8 +68,10 @@ def _parameter(name: str, entry, where: str) -> Parameter:
         raise InputError(f"{where}: {name} value must be a positive number, got {v!r}")
     if entry["species"] not in ALLOWED_SPECIES:
         raise unknown(f"{where}: {name} species", entry["species"], ALLOWED_SPECIES)
-    note = f"sd {entry['sd']}" if "sd" in entry else str(entry.get("note", ""))
-    return Parameter(name, float(v), str(entry["unit"]), str(entry["species"]), str(entry["source"]), note=note)
+    prov = read_provenance(entry, f"{where}: {name}", float(v))
+    note = "; ".join(t for t in (f"sd {entry['sd']}" if "sd" in entry else "", prov.note) if t)
+    return Parameter(name, float(v), str(entry["unit"]), str(entry["species"]), prov.text(), note=note,
+                     provenance=prov)
 
 
 @lru_cache(maxsize=4)

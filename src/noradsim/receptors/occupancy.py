@@ -29,7 +29,7 @@ import numpy as np
 
 from ..drugs import DrugLibrary, load_library
 from ..errors import InputError, unknown
-from ..parameters import ALLOWED_SPECIES, data_path, read_toml
+from ..parameters import ALLOWED_SPECIES, Provenance, data_path, read_provenance, read_toml
 
 RECEPTORS = ("alpha1A", "alpha1B", "alpha1D", "alpha2A", "alpha2B", "alpha2C", "beta1", "beta2", "beta3")
 ENDOGENOUS = ("norepinephrine", "epinephrine", "d-norepinephrine")
@@ -50,6 +50,12 @@ class Cited:
     unit: str
     species: str
     source: str
+    provenance: Provenance | None = None
+
+    @property
+    def kind(self) -> str:
+        """``measured``, ``derived``, ``calibrated`` or ``assumed``."""
+        return self.provenance.kind if self.provenance else read_provenance({"source": self.source}, "").kind
 
 
 @dataclass(frozen=True)
@@ -101,15 +107,16 @@ class Receptor:
 
 
 def _cited(entry: dict, where: str, species: str = "any") -> Cited:
-    if not isinstance(entry, dict) or "value" not in entry or "source" not in entry:
-        raise InputError(f"{where}: must be a table with value, unit, species and source")
+    if not isinstance(entry, dict) or "value" not in entry:
+        raise InputError(f"{where}: must be a table with value, unit, species and kind")
     v = entry["value"]
     if isinstance(v, bool) or not isinstance(v, (int, float)) or math.isnan(v) or v <= 0:
         raise InputError(f"{where}: value must be a positive number, got {v!r}")
     sp = str(entry.get("species", species))
     if sp not in ALLOWED_SPECIES:
         raise unknown(f"{where} species", sp, ALLOWED_SPECIES)
-    return Cited(float(v), str(entry.get("unit", "1")), sp, str(entry["source"]))
+    prov = read_provenance(entry, where, float(v))
+    return Cited(float(v), str(entry.get("unit", "1")), sp, prov.text(), prov)
 
 
 def read_receptor_file(path) -> dict[str, Receptor]:
@@ -127,7 +134,7 @@ def read_receptor_file(path) -> dict[str, Receptor]:
             if a.get("ligand") != "norepinephrine":
                 raise unknown(f"{w} affinity[{i}] ligand", a.get("ligand"), ["norepinephrine"])
             rec = _cited(a["ki"], f"{w} affinity[{i}] ki", a.get("species", "any"))
-            aff.append(Cited(rec.value, rec.unit, str(a.get("species", "any")), rec.source))
+            aff.append(Cited(rec.value, rec.unit, str(a.get("species", "any")), rec.source, rec.provenance))
         if not aff:
             raise InputError(f"{w}: needs at least one norepinephrine affinity")
         locs = []

@@ -29,7 +29,7 @@ from scipy.optimize import brentq
 
 from ..drugs import DrugLibrary, load_library
 from ..errors import InputError, unknown
-from ..parameters import Parameter, ParameterSet, data_path, load_parameter_table, read_toml
+from ..parameters import Parameter, ParameterSet, _record, data_path, load_parameter_table, read_toml
 from ..pk import brain_concentration
 from .occupancy import activation
 from .readouts import readout_parameters, readouts
@@ -68,9 +68,7 @@ def load_phenotypes() -> dict[str, Phenotype]:
         for f in FACTORS:
             if f not in entry:
                 raise InputError(f"phenotypes.toml phenotype {name}: lacks factor {f!r}")
-            e = entry[f]
-            recs[f] = Parameter(f, float(e["value"]), str(e["unit"]), str(e["species"]), str(e["source"]),
-                                min=float(e.get("min", 0.0)), max=float(e.get("max", math.inf)))
+            recs[f] = _record(f, entry[f], f"phenotypes.toml phenotype {name}")
         out[name] = Phenotype(name, str(entry.get("description", "")), ParameterSet(recs))
     return out
 

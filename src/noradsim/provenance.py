@@ -1,0 +1,115 @@
+"""Provenance of every number: which model parameters and drug values are measured.
+
+The model's parameters live in the data files of :data:`MODEL_FILES` (terminal field,
+LC rate model, spiking LC neuron, regions, stimuli, microdialysis probe) plus the
+alpha2A NE affinity and operational tau that the terminal model takes from
+``receptors.toml``. Each is a :class:`~noradsim.parameters.Parameter` whose
+:class:`~noradsim.parameters.Provenance` says whether it was measured, derived,
+calibrated (by ``noradsim calibrate``, overlay ``data/calibrated.toml``) or assumed.
+
+Examples
+--------
+>>> line = summary_line("parameters", count_kinds(r for _, r in model_records()))
+>>> line.startswith("parameters: ") and line.endswith(" assumed")
+True
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+
+from .drugs import Drug, DrugLibrary, Value, load_library
+from .parameters import KINDS, Parameter, _record, data_path, read_provenance, read_toml
+
+MODEL_FILES = ("terminal.toml", "lc.toml", "lc_neuron.toml", "regions.toml", "stimuli.toml", "microdialysis.toml")
+OVERLAY = "calibrated.toml"
+
+
+def _walk(table: dict, prefix: str, where: str) -> Iterator[tuple[str, Parameter]]:
+    """Every value table (an inline table with ``value``) below ``table``, depth first."""
+    for key, entry in table.items():
+        if not isinstance(entry, dict):
+            continue
+        name = f"{prefix}{key}"
+        if "value" in entry:
+            yield name, _record(key, entry, where)
+        else:
+            yield from _walk(entry, f"{name}.", where)
+
+
+def _overlay() -> dict[str, Parameter]:
+    """Calibrated values written by ``noradsim calibrate`` (empty when there are none)."""
+    path = data_path(OVERLAY)
+    if not path.is_file():
+        return {}
+    found = list(_walk(read_toml(path), "", OVERLAY))
+    return {**{n.rsplit(".", 1)[-1]: p for n, p in found}, **dict(found)}
+
+
+def model_records() -> list[tuple[str, Parameter]]:
+    """``(file:qualified name, Parameter)`` for every model parameter, calibration applied.
+
+    Returns
+    -------
+    list of (str, Parameter)
+        One entry per number in :data:`MODEL_FILES`, plus the receptor records the
+        terminal model uses (``receptors.toml:alpha2A.ne_ki``, ``alpha2A.tau``).
+    """
+    from .receptors.occupancy import get_receptor
+
+    overlay = _overlay()
+    out = []
+    for fname in MODEL_FILES:
+        for name, p in _walk(read_toml(data_path(fname)), "", fname):
+            out.append((f"{fname}:{name}", overlay.get(name, overlay.get(name.rsplit(".", 1)[-1], p))))
+    a2 = get_receptor("alpha2A")
+    for name, c in (("alpha2A.ne_ki", a2.ne_ki("rat")), ("alpha2A.tau", a2.tau)):
+        out.append((f"receptors.toml:{name}",
+                    Parameter(name, c.value, c.unit, c.species, c.source, provenance=c.provenance)))
+    return out
+
+
+def drug_values(drug: Drug) -> Iterator[tuple[str, Value]]:
+    """``(field, Value)`` for every number of one drug (molar mass, bindings, PK, routes)."""
+    yield "molar_mass", drug.molar_mass
+    for b in drug.bindings:
+        for field in ("ki", "efficacy", "kinact"):
+            v = getattr(b, field)
+            if v is not None:
+                yield f"{b.target}.{b.species}.{field}", v
+    if drug.pk is not None:
+        for field in ("clearance", "volume", "fu_plasma", "kpuu_brain", "brain_equilibration"):
+            yield f"pk.{field}", getattr(drug.pk, field)
+        for route, r in drug.pk.routes.items():
+            yield f"pk.{route}.bioavailability", r.bioavailability
+            yield f"pk.{route}.absorption_halflife", r.absorption_halflife
+
+
+def library_values(library: DrugLibrary | None = None) -> list[tuple[str, Value]]:
+    """``(drug.field, Value)`` for every number in the drug library."""
+    library = library or load_library()
+    return [(f"{d.name}.{f}", v) for d in library.drugs.values() for f, v in drug_values(d)]
+
+
+def count_kinds(records: Iterable) -> Counter:
+    """How many records of each kind (every record has ``.kind``)."""
+    return Counter(r.kind for r in records)
+
+
+def summary_line(label: str, counts: Counter) -> str:
+    """``label: N total, M measured, D derived, C calibrated, A assumed``.
+
+    Examples
+    --------
+    >>> summary_line("drug values", Counter(measured=2, assumed=1))
+    'drug values: 3 total, 2 measured, 0 derived, 0 calibrated, 1 assumed'
+    """
+    parts = ", ".join(f"{counts.get(k, 0)} {k}" for k in KINDS)
+    return f"{label}: {sum(counts.values())} total, {parts}"
+
+
+def cited_text(record) -> str:
+    """The citing text of a record (source, derivation, reason, fit), for source checks."""
+    prov = record.provenance or read_provenance({"source": record.source}, "")
+    return prov.cited_text()
