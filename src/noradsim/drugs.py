@@ -82,6 +82,7 @@ class PK:
     kpuu_brain: Value
     brain_equilibration: Value  # s (half-time)
     routes: dict[str, RoutePK] = field(default_factory=dict)
+    kp_brain: Value | None = None  # total brain / total plasma at equilibrium (optional; brain_drug measure)
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,8 @@ def _parse_drug(d: dict, where: str, origin: str) -> Drug:
                     raise InputError(f"{wp} route {r}: lacks field {key!r}")
                 rvals[key] = _value(rv[key], u, f"{wp} route {r} {key}", sp)
             routes[r] = RoutePK(**rvals)
-        pk = PK(species=sp, routes=routes, **vals)
+        kp = _value(p["kp_brain"], "1", f"{wp} kp_brain", sp) if "kp_brain" in p else None
+        pk = PK(species=sp, routes=routes, kp_brain=kp, **vals)
     syn = tuple(str(s) for s in d.get("synonyms", ()))
     return Drug(name, str(d.get("class", "")), mm, tuple(bindings), pk, syn, origin)
 
