@@ -96,11 +96,12 @@ class Drug:
     origin: str = "noradsim"
 
     def binding(self, target: str, species: str = "rat") -> Binding | None:
-        """The binding record at ``target``, preferring ``species``, then rat, then human."""
+        """The binding record at ``target``, preferring ``species``, then rat, then a
+        species-independent (``any``) value, then human."""
         if target not in TARGETS:
             raise unknown("target", target, TARGETS)
         found = [b for b in self.bindings if b.target == target]
-        for sp in (species, "rat", "human"):
+        for sp in (species, "rat", "any", "human"):
             for b in found:
                 if b.species == sp:
                     return b
