@@ -40,10 +40,10 @@ MICRODIALYSIS_STEPS = (
 RECORDING_STEPS = (
     ("anaesthesia", "chloral hydrate, halothane, isoflurane or urethane; body temperature kept at 37 C"),
     ("electrode", "glass micropipette (2 M NaCl, 2-5 MOhm) lowered stereotaxically to the LC"),
-    ("identification criteria", "wide biphasic spikes (>2 ms), slow regular firing 0.5-5 Hz, biphasic response to contralateral paw pinch, inhibition by clonidine"),
+    ("identification criteria", "wide biphasic spikes (>1.5 ms), slow regular firing 0.1-5 Hz, biphasic response to contralateral paw pinch, inhibition by clonidine"),
     ("baseline", "stable firing for at least 3-5 min"),
     ("drug administration", "systemic (i.v. cumulative doses) or iontophoretic through a multibarrel pipette"),
-    ("amplification and filtering", "headstage and amplifier, band-pass 0.3-3 kHz (single units)"),
+    ("amplification and filtering", "headstage and amplifier, band-pass 0.3-5 kHz (single units)"),
     ("spike sorting", "window discriminator or template sorting; rate in 10-s bins"),
     ("placement check", "Pontamine Sky Blue deposit and histology confirm the LC"),
 )

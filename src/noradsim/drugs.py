@@ -88,6 +88,7 @@ class PK:
     kpuu_brain: Value
     brain_equilibration: Value  # s (half-time)
     routes: dict[str, RoutePK] = field(default_factory=dict)
+    kp_brain: Value | None = None  # total brain / total plasma at equilibrium (optional; brain_drug measure)
 
 
 @dataclass(frozen=True)
@@ -101,11 +102,12 @@ class Drug:
     origin: str = "noradsim"
 
     def binding(self, target: str, species: str = "rat") -> Binding | None:
-        """The binding record at ``target``, preferring ``species``, then rat, then human."""
+        """The binding record at ``target``, preferring ``species``, then rat, then a
+        species-independent (``any``) value, then human."""
         if target not in TARGETS:
             raise unknown("target", target, TARGETS)
         found = [b for b in self.bindings if b.target == target]
-        for sp in (species, "rat", "human"):
+        for sp in (species, "rat", "any", "human"):
             for b in found:
                 if b.species == sp:
                     return b
@@ -193,7 +195,8 @@ def _parse_drug(d: dict, where: str, origin: str) -> Drug:
                     raise InputError(f"{wp} route {r}: lacks field {key!r}")
                 rvals[key] = _value(rv[key], u, f"{wp} route {r} {key}", sp)
             routes[r] = RoutePK(**rvals)
-        pk = PK(species=sp, routes=routes, **vals)
+        kp = _value(p["kp_brain"], "1", f"{wp} kp_brain", sp) if "kp_brain" in p else None
+        pk = PK(species=sp, routes=routes, kp_brain=kp, **vals)
     syn = tuple(str(s) for s in d.get("synonyms", ()))
     return Drug(name, str(d.get("class", "")), mm, tuple(bindings), pk, syn, origin)
 

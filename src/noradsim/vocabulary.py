@@ -9,7 +9,9 @@ STATES = ("awake", "active_wake", "quiet_wake", "sws", "rem", "anesthetized:chlo
           "anesthetized:halothane", "anesthetized:isoflurane", "anesthetized:urethane")
 PREPARATIONS = ("in_vivo", "cells:hNET", "cells:SK-N-BE(2)C", "slice")
 MEASURES = ("extracellular_ne", "dialysate_ne", "lc_firing_rate", "lc_phasic_response", "lc_spike_width",
-            "tissue_ne", "net_uptake", "net_inhibition")
+            "tissue_ne", "extracellular_da", "brain_drug", "net_occupancy", "net_uptake", "net_inhibition")
+# Second-probe sites of dual-probe designs (`site` of a reverse-dialysis intervention).
+SITES = ("locus_coeruleus",)
 STATISTICS = ("mean", "peak_percent_baseline", "min_percent_baseline", "mean_percent_baseline", "ed50",
               "latency", "inhibition_duration", "width", "km", "ki")
 ROUTES = ("iv", "ip", "sc", "po", "sc_minipump", "reverse_dialysis", "iontophoresis", "bath")

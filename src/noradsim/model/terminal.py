@@ -23,6 +23,7 @@ from ..errors import InputError, unknown
 from ..parameters import Parameter, data_path, read_toml
 from .blocks import competitive_factor, hill, michaelis_menten, operational_activation, softplus_rate
 from .core import Model, ModelBuilder
+from .extensions import add_alpha2_desensitisation, add_alpha2_desensitisation_dynamics, add_dopamine, add_extension_parameters
 
 NE_MOLAR_MASS = 169.18  # g/mol, norepinephrine free base (PubChem CID 439260)
 REGIONS = ("prefrontal_cortex", "frontal_cortex", "cingulate_cortex", "occipital_cortex", "hippocampus", "hypothalamus")
@@ -129,6 +130,7 @@ def build_terminal_model(region: str = "prefrontal_cortex", *, state: str = "awa
     b.parameter("k_perfusate", 3.0, "mM", "rat", "aCSF K+ (set by the protocol)")
     b.parameter("ttx_perfusate", 0.0, "nM", "rat", "TTX in the perfusate (set by the protocol)")
     b.parameter("ng_per_nmol_ne", NE_MOLAR_MASS, "ng/nmol", "any", "PubChem CID 439260 (norepinephrine, 169.18 g/mol)")
+    add_extension_parameters(b)  # round 2: DA, alpha2 desensitisation, LC probe (model/extensions.py)
 
     b.compartment("terminal", 1.0, "noradrenergic terminals, per litre of tissue")
     b.compartment("ecs", "ecs_fraction", "extracellular space, litre per litre of tissue")
@@ -150,6 +152,7 @@ def build_terminal_model(region: str = "prefrontal_cortex", *, state: str = "awa
     b.species("ne_lc", "lc", 1.5, description="somatodendritic extracellular NE in the LC")
     b.species("lc_rate", "lc", 2.0, "Hz", description="mean LC firing rate")
     b.species("stress", "lc", 0.0, "1", description="stress-evoked LC drive")
+    tau_terminal = add_alpha2_desensitisation(b)
 
     uses = {u.name.lower(): u for u in drugs}
     drug_objs: list[tuple[Drug, DrugUse, str]] = [(library.get(u.name), u, ident(library.get(u.name).name)) for u in uses.values()]
@@ -174,7 +177,7 @@ def build_terminal_model(region: str = "prefrontal_cortex", *, state: str = "awa
         if bind:
             if bind.efficacy and bind.efficacy.value > 0:
                 b.parameter(f"{d}_efficacy_a2", bind.efficacy.value, "1", bind.species, bind.efficacy.source)
-                b.rule(f"{d}_tau_a2", f"{d}_efficacy_a2*ne_alpha2_tau", "1")
+                b.rule(f"{d}_tau_a2", f"{d}_efficacy_a2*{tau_terminal}", "1")
                 b.rule(f"{d}_tau_a2_lc", f"{d}_efficacy_a2*ne_alpha2_tau*lc_alpha2_reserve", "1")
                 a2_ag_t.append((f"{d}_eff", f"{d}_ki_a2", f"{d}_tau_a2"))
                 a2_ag_lc.append((f"{d}_lc", f"{d}_ki_a2", f"{d}_tau_a2_lc"))
@@ -211,7 +214,7 @@ def build_terminal_model(region: str = "prefrontal_cortex", *, state: str = "awa
     b.rule("ne_autoreceptor", "ne_ecf*autoreceptor_enrichment", "nM", "NE at presynaptic autoreceptors")
     b.rule("ne_lc_autoreceptor", "ne_lc*lc_autoreceptor_enrichment", "nM", "NE at somatodendritic autoreceptors")
     b.rule("ne_alpha2_tau_lc", "ne_alpha2_tau*lc_alpha2_reserve", "1", "operational tau of NE at LC alpha2A")
-    b.rule("a2_terminal", operational_activation([("ne_autoreceptor", "ne_alpha2_k", "ne_alpha2_tau")] + a2_ag_t, a2_ant_t),
+    b.rule("a2_terminal", operational_activation([("ne_autoreceptor", "ne_alpha2_k", tau_terminal)] + a2_ag_t, a2_ant_t),
            "1", "presynaptic alpha2A activation (operational model)")
     b.rule("a2_lc", operational_activation([("ne_lc_autoreceptor", "ne_alpha2_k", "ne_alpha2_tau_lc")] + a2_ag_lc, a2_ant_lc),
            "1", "somatodendritic alpha2A activation in the LC")
@@ -265,6 +268,9 @@ def build_terminal_model(region: str = "prefrontal_cortex", *, state: str = "awa
     b.reaction("lc_ne_clearance", "(k_lc_net/net_factor_lc + k_lc_other)*ne_lc", {"ne_lc": 1}, {}, "NET and other clearance in the LC")
     b.reaction("lc_rate_dynamics", "(lc_target_rate - lc_rate)/lc_tau", {}, {"lc_rate": 1}, "LC population rate relaxes to its f-I curve")
     b.reaction("stress_dynamics", "(stress_drive - stress)/tau_stress_on", {}, {"stress": 1}, "stressor drive to the LC")
+    # ---- round 2 (model/extensions.py): terminal alpha2 desensitisation, prefrontal dopamine
+    add_alpha2_desensitisation_dynamics(b)
+    add_dopamine(b)
     return b.build()
 
 

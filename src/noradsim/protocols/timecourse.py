@@ -18,6 +18,7 @@ from .. import __version__
 from ..drugs import DrugLibrary, load_library
 from ..engine import Segment, simulate
 from ..errors import InputError
+from ..model.extensions import da_clearance_rate_constant
 from ..model.terminal import DrugUse, build_terminal_model, ident
 from ..parameters import _record, data_path, read_toml
 from .conditions import Conditions
@@ -54,7 +55,8 @@ def steady_state(model, engine: str = "roadrunner") -> dict[str, float]:
         drift = max(abs(y2[s] - y[s]) / (abs(y[s]) + 1e-9) for s in y)
         if drift > 1e-3:
             raise RuntimeError(f"baseline did not reach steady state (relative drift {drift:.2g} per day)")
-        _STEADY[key] = y2
+        # round-off leaves drug-free pools at about -1e-20; CVODE then fails at the first dose
+        _STEADY[key] = {s: (0.0 if abs(v) < 1e-12 else v) for s, v in y2.items()}
     return dict(_STEADY[key])
 
 
@@ -103,11 +105,17 @@ def _segments(cond: Conditions, model, library: DrugLibrary, t0: float, t1: floa
                     over[f"{d}_infusion"] = over.get(f"{d}_infusion", 0.0) + dose * 1e6 / mw / 86400.0 * f_sc
                 elif iv.route == "reverse_dialysis" and active:
                     conc = iv.concentration if not iv.scan else scan_dose
-                    over[f"{d}_perfusate"] = conc
+                    if iv.site == "locus_coeruleus":  # dual probe: the second probe sits in the LC
+                        over[f"{d}_lc_local"] = conc * params["lc_probe_delivery"].value
+                    else:
+                        over[f"{d}_perfusate"] = conc
                 elif iv.route == "iontophoresis":
                     raise InputError("route iontophoresis: local ejection at the LC is simulated by the recording protocol (protocol = 'recording'), not by the rate model")
-                elif iv.route == "bath":
-                    raise InputError("route bath: bath application belongs to in vitro assays (measures net_uptake, net_inhibition)")
+                elif iv.route == "bath" and cond.preparation != "slice":
+                    raise InputError("route bath: bath application belongs to in vitro assays (measures net_uptake, net_inhibition) and LC slices (preparation = 'slice')")
+                elif iv.route == "bath" and (active or (not iv.duration and iv.at <= a)):
+                    # slice: the superfused drug reaches the LC neurons at the bath concentration
+                    over[f"{d}_lc_local"] = iv.concentration if not iv.scan else scan_dose
         segs.append(Segment(a, b, over, bumps))
     return segs
 
@@ -137,16 +145,21 @@ def simulate_conditions(cond: Conditions, *, library: DrugLibrary | None = None,
     region = cond.region if cond.region not in ("locus_coeruleus", "in_vitro") else "prefrontal_cortex"
     if cond.region == "in_vitro":
         raise InputError("region in_vitro: use the assay protocol (measures net_uptake, net_inhibition)")
+    _check_preparation(cond)
     uses = drug_uses(cond.interventions)
     for u in uses:
         library.get(u.name)
-    model = build_terminal_model(region, state=cond.state, drugs=uses, library=library)
-    length_cm = (cond.probe_length or model.parameters["probe_length"].value) / 10.0
-    probe = Probe(length_cm, cond.flow, model.parameters["ecs_fraction"].value)
-    over = {"probe_delivery": probe.delivery_fraction()}
+    state = "slice" if cond.preparation == "slice" else cond.state
+    model = build_terminal_model(region, state=state, drugs=uses, library=library)
+    ecs = model.parameters["ecs_fraction"].value
+    length_mm = model.parameters["lc_probe_length"].value if cond.region == "locus_coeruleus" else model.parameters["probe_length"].value
+    probe = Probe((cond.probe_length or length_mm) / 10.0, cond.flow, ecs)
+    lc_probe = Probe(model.parameters["lc_probe_length"].value / 10.0, cond.flow, ecs)
+    over = {"probe_delivery": probe.delivery_fraction(), "lc_probe_delivery": lc_probe.delivery_fraction()}
     over.update(parameters or {})
     model = model.with_parameters(over)
     y0 = steady_state(model, engine)
+    model = _adapted(model, y0, engine)
     starts = [cond.baseline[0], cond.window[0]] + [iv.at for iv in cond.interventions]
     ends = [cond.window[1], cond.baseline[1]] + [iv.end for iv in cond.interventions]
     t0 = min(starts) if t_start is None else t_start
@@ -154,6 +167,29 @@ def simulate_conditions(cond: Conditions, *, library: DrugLibrary | None = None,
     segs = _segments(cond, model, library, t0, t1, scan_dose)
     tr = simulate(model, segs, y0=y0, dt=dt, engine=engine)
     return _dataset(tr, model, cond, probe, library, engine)
+
+
+def _check_preparation(cond: Conditions) -> None:
+    """A slice is an LC slice with bath-applied drugs only; other preparations are in vivo."""
+    if cond.preparation == "slice":
+        if cond.region != "locus_coeruleus":
+            raise InputError(f"preparation slice: only LC slices are modelled (region locus_coeruleus), got {cond.region!r}")
+        for iv in cond.interventions:
+            if iv.kind != "drug" or iv.route != "bath":
+                raise InputError("preparation slice: interventions must be drugs with route 'bath'")
+    elif cond.preparation != "in_vivo":
+        raise InputError(f"preparation {cond.preparation}: the rate model is in vivo or an LC slice")
+    for iv in cond.interventions:
+        if iv.kind == "drug" and iv.site and iv.site != "locus_coeruleus":
+            raise InputError(f"site {iv.site!r}: the only second-probe site is 'locus_coeruleus'")
+        if iv.kind == "drug" and iv.site and iv.route != "reverse_dialysis":
+            raise InputError(f"site {iv.site!r}: a second probe needs route 'reverse_dialysis', got {iv.route!r}")
+
+
+def _adapted(model, y0: dict, engine: str):
+    """Set the terminal's alpha2 set point to its drug-free steady state (no desensitisation at baseline)."""
+    tr = simulate(model, [Segment(0.0, 1.0)], y0=y0, dt=1.0, engine=engine)
+    return model.with_parameters({"a2_adapted": float(tr.values["a2_terminal"][0])})
 
 
 def clearance_rate_constant(values: dict[str, np.ndarray], p: dict[str, float]) -> np.ndarray:
@@ -167,10 +203,14 @@ def _dataset(tr, model, cond: Conditions, probe: Probe, library, engine: str) ->
     keep = np.append(np.diff(tr.time) > 0, True)  # at an event keep the value after it
     t_min = tr.time[keep] / 60.0
     v = {k: a[keep] for k, a in tr.values.items()}
-    k_e = clearance_rate_constant(v, p)
+    if cond.region == "locus_coeruleus":  # the probe samples somatodendritic NE in the LC
+        ne, k_e = v["ne_lc"], p["k_lc_net"] / v["net_factor_lc"] + p["k_lc_other"]
+    else:
+        ne, k_e = v["ne_ecf"], clearance_rate_constant(v, p)
     e_vivo = probe.in_vivo_extraction(k_e)
     r_vitro = probe.in_vitro_recovery()
-    dial = e_vivo * v["ne_ecf"]
+    dial = e_vivo * ne
+    dial_da = probe.in_vivo_extraction(da_clearance_rate_constant(v, p)) * v["da_ecf"]
 
     def var(x, units, long):
         return xr.DataArray(np.asarray(x, dtype=float), dims=("time",), attrs={"units": units, "long_name": long})
@@ -191,12 +231,21 @@ def _dataset(tr, model, cond: Conditions, probe: Probe, library, engine: str) ->
         "mhpg": var(v["mhpg"], "nM", "MHPG (tissue)"),
         "normetanephrine": var(v["nmn"], "nM", "normetanephrine (tissue)"),
         "th_rate": var(_rate(v, model, "th"), "nM/s", "tyrosine hydroxylase flux (per tissue volume)"),
+        "da_ecf": var(v["da_ecf"], "nM", "extracellular DA (true)"),
+        "dialysate_da": var(dial_da, "nM", "DA in dialysate"),
+        "extracellular_da": var(dial_da / r_vitro, "nM", "extracellular DA, dialysate corrected for in vitro recovery"),
+        "alpha2_terminal_desensitisation": var(v["a2_desens"], "1", "terminal alpha2A desensitisation (0 none, 1 full)"),
     }
     for u in drug_uses(cond.interventions):
         d = ident(library.get(u.name).name)
         if f"{d}_p" in v:
             data[f"{u.name}_plasma"] = var(v[f"{d}_p"], "nM", f"{u.name} total plasma concentration")
         data[f"{u.name}_brain"] = var(v[f"{d}_eff"], "nM", f"{u.name} unbound in brain ECF (at the probe)")
+        pk = library.get(u.name).pk
+        if pk is not None and pk.kp_brain is not None and f"{d}_p" in v:
+            # tissue assay: total brain = Kp x total plasma at equilibrium = unbound ECF x Kp / (Kp,uu fu)
+            total = v[f"{d}_b"] * pk.kp_brain.value / (pk.kpuu_brain.value * pk.fu_plasma.value) * p[f"{d}_molar_mass"] / 1000.0
+            data[f"{u.name}_brain_total"] = var(total, "ng/g", f"{u.name} total in brain tissue (bound and unbound)")
     ds = xr.Dataset(data, coords={"time": ("time", t_min, {"units": "min"})})
     ds.attrs.update({
         "noradsim_version": __version__,

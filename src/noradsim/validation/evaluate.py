@@ -55,7 +55,9 @@ def evaluate(target: Target, library: DrugLibrary | None = None, *, explain_para
             return result(_convert(value, "ms", target.unit), why)
         if s in ("latency", "inhibition_duration", "width", "km", "ki"):
             return unsupported(f"statistic {s} does not apply to measure {m}")
-        if c.preparation != "in_vivo":
+        if c.preparation == "slice" and m != "lc_firing_rate":
+            return unsupported(f"preparation slice: only lc_firing_rate is simulated in an LC slice, not {m}")
+        if c.preparation not in ("in_vivo", "slice"):
             return unsupported(f"preparation {c.preparation}: measure {m} is simulated in vivo only")
         if s == "ed50":
             return _ed50(target, library, result)
@@ -71,11 +73,17 @@ def evaluate(target: Target, library: DrugLibrary | None = None, *, explain_para
 
 
 def _series(ds, target: Target):
-    """Time (s) and values of the measure in its natural unit; binned for microdialysis."""
+    """Time (s) and values of the measure in its natural unit (:data:`_MEASURE_UNIT`)."""
     m = target.measure
     t = ds["time"].values * 60.0
-    y = ds[m].values
-    return t, y
+    if m == "net_occupancy":
+        return t, 100.0 * ds["net_occupancy"].values
+    if m == "brain_drug":
+        drug = next(iv.drug for iv in target.conditions.interventions if iv.kind == "drug")
+        if f"{drug}_brain_total" not in ds:
+            raise InputError(f"brain_drug: the library has no brain/plasma partition (pk.kp_brain) or systemic PK for {drug}")
+        return t, ds[f"{drug}_brain_total"].values
+    return t, ds[m].values
 
 
 def _time_course_value(target: Target, library, parameters: dict | None = None):
@@ -168,26 +176,31 @@ def _ed50(target: Target, library, result) -> Outcome:
     c = target.conditions
     if target.measure in _MICRODIALYSIS:
         return Outcome(target.id, None, target.expected, (target.low, target.high), target.unit, "unsupported",
-                       "ed50 is implemented for lc_firing_rate and tissue_ne")
+                       "ed50 is implemented for lc_firing_rate, tissue_ne and net_occupancy")
+    rising = target.measure == "net_occupancy"  # rises from zero: the dose giving 50 % occupancy
+    natural = "nM" if any(iv.scan and iv.concentration is None and iv.dose is None and iv.route in ("bath", "reverse_dialysis")
+                          for iv in c.interventions) else "mg/kg"
     cache: dict[float, float] = {}
 
     def fraction(dose: float) -> float:
+        """Distance below the half-way point: > 0.5 means the dose is still too small."""
         if dose not in cache:
             ds = simulate_conditions(c, library=library, scan_dose=dose, dt=5.0,
                                      t_start=c.baseline[0], t_stop=max(c.window[1], c.baseline[1]))
-            t = ds["time"].values * 60.0
-            y = ds[target.measure].values
+            t, y = _series(ds, target)
             base = (t >= c.baseline[0]) & (t <= c.baseline[1])
             win = (t >= c.window[0]) & (t <= c.window[1])
-            cache[dose] = float(np.trapezoid(y[win], t[win]) / (t[win][-1] - t[win][0])) / float(np.mean(y[base]))
+            level = float(np.trapezoid(y[win], t[win]) / (t[win][-1] - t[win][0]))
+            cache[dose] = 1.0 - level / 100.0 if rising else level / float(np.mean(y[base]))
         return cache[dose]
 
+    what = "occupancy" if rising else "of baseline"
     lo, hi = target.scan
     f_lo, f_hi = fraction(lo), fraction(hi)
     if f_hi > 0.5:
-        return result(None, f"{target.measure} still {100 * f_hi:.0f} % of baseline at the top of the scan")
+        return result(None, f"{target.measure} {100 * (1 - f_hi) if rising else 100 * f_hi:.0f} % {what} at the top of the scan")
     if f_lo < 0.5:
-        return result(_convert(lo, "mg/kg", target.unit), f"already {100 * f_lo:.0f} % of baseline at the bottom of the scan")
+        return result(_convert(lo, natural, target.unit), f"{target.measure} already past 50 % at the bottom of the scan")
     a, b = math.log(lo), math.log(hi)
     for _ in range(40):
         mid = 0.5 * (a + b)
@@ -200,8 +213,9 @@ def _ed50(target: Target, library, result) -> Outcome:
     dose = math.exp(0.5 * (a + b))
     doses = sorted(cache)
     curve = {"doses": np.array(doses), "fractions": np.array([cache[d] for d in doses]), "unit": target.unit}
-    return result(_convert(dose, "mg/kg", target.unit),
-                  f"log-dose bisection on {target.measure} averaged over the window; {len(cache)} simulations", curve)
+    return result(_convert(dose, natural, target.unit),
+                  f"log-{'concentration' if natural == 'nM' else 'dose'} bisection on {target.measure} averaged over the window; "
+                  f"{len(cache)} simulations", curve)
 
 
 def run_targets(path: str | Path, *, library: DrugLibrary | None = None, progress=None, explain_parameters: bool = False):

@@ -14,15 +14,16 @@ from ..errors import InputError, unknown
 from ..parameters import read_toml
 from ..protocols.conditions import Conditions, parse_conditions
 from ..units import checked_number, parse_quantity, ureg
-from ..vocabulary import MEASURES, STATISTICS
+from ..vocabulary import MEASURES, SITES, STATISTICS
 
 SCHEMA = "noradsim-targets/1"
 REQUIRED = ("id", "source", "measure", "statistic", "unit", "species", "region", "expected", "range")
 OPTIONAL = ("state", "preparation", "sample", "flow", "interventions", "window", "baseline", "scan", "notes")
 _MEASURE_UNIT = {"extracellular_ne": "nM", "dialysate_ne": "nM", "lc_firing_rate": "Hz", "tissue_ne": "ng/g",
-                 "lc_phasic_response": "ms", "lc_spike_width": "ms", "net_uptake": "nM", "net_inhibition": "nM"}
+                 "lc_phasic_response": "ms", "lc_spike_width": "ms", "net_uptake": "nM", "net_inhibition": "nM",
+                 "extracellular_da": "nM", "brain_drug": "ng/g", "net_occupancy": "%"}
 _PERCENT = ("peak_percent_baseline", "min_percent_baseline", "mean_percent_baseline")
-_MICRODIALYSIS = ("extracellular_ne", "dialysate_ne")
+_MICRODIALYSIS = ("extracellular_ne", "dialysate_ne", "extracellular_da")
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ def parse_target(t: dict, index: int, library=None) -> Target:
         if unit != "%":
             raise InputError(f"{where} unit: statistic {t['statistic']} is a percentage; unit must be '%', got {unit!r}")
     elif t["statistic"] == "ed50":
-        _check_unit(unit, "mg/kg", f"{where} unit")
+        _check_unit(unit, scan_unit(t), f"{where} unit")
     else:
         _check_unit(unit, natural, f"{where} unit")
     expected = checked_number(t["expected"], f"{where} expected")
@@ -99,15 +100,28 @@ def parse_target(t: dict, index: int, library=None) -> Target:
     if t["statistic"] == "ed50":
         if "scan" not in t or not isinstance(t["scan"], dict) or not {"low", "high"} <= set(t["scan"]):
             raise InputError(f"{where} scan: statistic ed50 needs scan = {{ low = '...', high = '...' }}")
-        scan = (parse_quantity(t["scan"]["low"], "dose", f"{where} scan low"),
-                parse_quantity(t["scan"]["high"], "dose", f"{where} scan high"))
+        kind = "concentration" if scan_unit(t) == "nM" else "dose"
+        scan = (parse_quantity(t["scan"]["low"], kind, f"{where} scan low"),
+                parse_quantity(t["scan"]["high"], kind, f"{where} scan high"))
         if not 0 < scan[0] < scan[1]:
             raise InputError(f"{where} scan: need 0 < low < high")
         if sum(iv.scan for iv in cond.interventions) != 1:
             raise InputError(f"{where} interventions: statistic ed50 needs exactly one intervention with dose = 'scan'")
     _check_drugs(cond, where, library)
+    if t["measure"] == "brain_drug" and sum(iv.kind == "drug" for iv in cond.interventions) != 1:
+        raise InputError(f"{where} interventions: measure brain_drug needs exactly one drug intervention")
+    for i, iv in enumerate(cond.interventions):
+        if iv.site and iv.site not in SITES:
+            raise unknown(f"{where} interventions[{i}] site", iv.site, SITES)
     return Target(tid, str(t["source"]), t["measure"], t["statistic"], unit, expected, low, high, cond, scan,
                   str(t.get("notes", "")), "sample" in t, tuple(dict(e) for e in t.get("interventions", [])))
+
+
+def scan_unit(t: dict) -> str:
+    """Internal unit of an ed50 scan: nM for a ``concentration = "scan"``, else mg/kg."""
+    ivs = t.get("interventions", [])
+    conc = isinstance(ivs, list) and any(isinstance(e, dict) and e.get("concentration") == "scan" for e in ivs)
+    return "nM" if conc else "mg/kg"
 
 
 def _check_drugs(cond: Conditions, where: str, library) -> None:
