@@ -25,6 +25,7 @@ from .blocks import competitive_factor, hill, michaelis_menten, operational_acti
 from .core import Model, ModelBuilder
 
 NE_MOLAR_MASS = 169.18  # g/mol, norepinephrine free base (PubChem CID 439260)
+TISSUE_DENSITY = 1000.0  # g/L: 1 g/mL, so 1 nM tissue of NE = 0.169 ng/g (terminal.toml)
 REGIONS = ("prefrontal_cortex", "frontal_cortex", "cingulate_cortex", "occipital_cortex", "hippocampus", "hypothalamus")
 
 
@@ -187,6 +188,10 @@ def _add_parameters(b: ModelBuilder, region: str, state: str, species: str) -> l
         b.parameter("k_perfusate", 3.0, "mM", "rat", "aCSF K+ (set by the protocol)"),
         b.parameter("ttx_perfusate", 0.0, "nM", "rat", "TTX in the perfusate (set by the protocol)"),
         b.parameter("ng_per_nmol_ne", NE_MOLAR_MASS, "ng/nmol", "any", "PubChem CID 439260 (norepinephrine, 169.18 g/mol)"),
+        # was a bare "/1000" in tissue_ne: the density that turns ng per litre of tissue into ng/g
+        b.parameter("tissue_density", TISSUE_DENSITY, "g/L", "any",
+                    "assumed: brain tissue 1 g/mL (measured 1.04-1.05 g/mL), as in terminal.toml's "
+                    "'1 nM tissue of NE = 0.169 ng/g'", "converts NE per litre of tissue to ng/g"),
     ]
     return names
 
@@ -305,7 +310,7 @@ def _add_gates_and_drives(b: ModelBuilder) -> list[str]:
         b.rule("lc_target_rate", softplus_rate("(lc_drive - lc_alpha2_weight*a2_lc)", "lc_rate_scale", "lc_threshold",
                                                "lc_softness"), "Hz"),
         b.rule("terminal_rate", "lc_rate*lc_neuron_fraction", "Hz", "spikes invading the terminal field"),
-        b.rule("tissue_ne", "(ne_ves + ne_rrp + ne_cyt + ecs_fraction*ne_ecf)*ng_per_nmol_ne/1000", "ng/g"),
+        b.rule("tissue_ne", "(ne_ves + ne_rrp + ne_cyt + ecs_fraction*ne_ecf)*ng_per_nmol_ne/tissue_density", "ng/g"),
     ]
 
 
