@@ -6,6 +6,7 @@ import importlib
 import pytest
 
 MODULES = ["noradsim.units", "noradsim.model.blocks", "noradsim.model.core", "noradsim.drugs",
+           "noradsim.engine.sbml_units",
            "noradsim.model.terminal", "noradsim.api", "noradsim.pk",
            "noradsim.fitting.globalfit", "noradsim.fitting.data", "noradsim.protocols",
            "noradsim.protocols.microdialysis"]

@@ -11,21 +11,21 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import unknown
-from ..model.core import Model
+from .spec import ModelSpec
 from .trajectory import Segment, Trajectory, output_grid
 
 ENGINES = ("roadrunner", "scipy")
 
 
-def simulate(model: Model, segments: list[Segment], *, y0: dict[str, float] | None = None,
+def simulate(model: ModelSpec, segments: list[Segment], *, y0: dict[str, float] | None = None,
              dt: float = 60.0, engine: str = "roadrunner", rtol: float = 1e-8, atol: float = 1e-12,
              grids: list[np.ndarray] | None = None) -> Trajectory:
     """Integrate ``model`` through ``segments`` and report every ``dt`` seconds.
 
     Parameters
     ----------
-    model : Model
-        The declaration.
+    model : ModelSpec
+        The declaration (a :class:`noradsim.model.core.Model` or anything shaped like it).
     segments : list of Segment
         Consecutive stretches of time with their parameter overrides and bolus bumps.
     y0 : dict, optional

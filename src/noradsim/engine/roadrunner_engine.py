@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import roadrunner
 
-from ..model.core import Model
+from .spec import ModelSpec
 from .sbml import to_sbml
 from .trajectory import Segment, Trajectory
 
@@ -13,7 +13,7 @@ roadrunner.Logger.setLevel(roadrunner.Logger.LOG_ERROR)
 _CACHE: dict[str, roadrunner.RoadRunner] = {}
 
 
-def compiled(model: Model) -> roadrunner.RoadRunner:
+def compiled(model: ModelSpec) -> roadrunner.RoadRunner:
     """A RoadRunner instance for the model's structure (compiled once per process)."""
     key = model.fingerprint()
     rr = _CACHE.get(key)
@@ -23,7 +23,7 @@ def compiled(model: Model) -> roadrunner.RoadRunner:
     return rr
 
 
-def simulate(model: Model, segments: list[Segment], grids: list[np.ndarray], y0: dict[str, float],
+def simulate(model: ModelSpec, segments: list[Segment], grids: list[np.ndarray], y0: dict[str, float],
              *, rtol: float = 1e-8, atol: float = 1e-12, max_steps: int = 200000) -> Trajectory:
     """Integrate ``model`` over ``segments`` from state ``y0``, reporting at ``grids``."""
     rr = compiled(model)
@@ -57,7 +57,7 @@ def simulate(model: Model, segments: list[Segment], grids: list[np.ndarray], y0:
     return Trajectory(data[:, 0], values, "roadrunner")
 
 
-def simulate_batch(model: Model, parameter_sets: list[dict[str, float]], segments: list[Segment],
+def simulate_batch(model: ModelSpec, parameter_sets: list[dict[str, float]], segments: list[Segment],
                    grids: list[np.ndarray], y0: dict[str, float], *, selections: list[str],
                    rtol: float = 1e-8, atol: float = 1e-12) -> np.ndarray:
     """Many parameter sets of one model through the same segments (one compiled instance).

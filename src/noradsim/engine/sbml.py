@@ -1,4 +1,9 @@
-"""Model → Antimony → SBML, and SBML consistency checks with libsbml."""
+"""Model → Antimony → SBML with units, and SBML consistency checks with libsbml.
+
+Antimony writes the structure (species, reactions, rules); :mod:`.sbml_units` then puts
+a unit on every parameter, species, compartment and number, so that libsbml's unit
+consistency check passes. The same SBML is what libroadrunner compiles.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,15 @@ import antimony
 import libsbml
 
 from ..errors import InputError
-from ..model.core import Model
+from .sbml_units import annotate_units
+from .spec import ModelSpec
 
 
 def _num(x: float) -> str:
     return repr(float(x))
 
 
-def to_antimony(model: Model) -> str:
+def to_antimony(model: ModelSpec) -> str:
     """Antimony text of ``model`` (reactions with kinetic laws, assignment rules).
 
     Parameter records become SBML parameters with their unit and source in comments,
@@ -39,23 +45,37 @@ def to_antimony(model: Model) -> str:
     return "\n".join(lines) + "\n"
 
 
-def to_sbml(model: Model) -> str:
-    """SBML Level 3 text of ``model`` via Antimony."""
+def to_sbml(model: ModelSpec) -> str:
+    """SBML Level 3 text of ``model`` via Antimony, with units (time in seconds, amounts in nmol)."""
     antimony.clearPreviousLoads()
     code = antimony.loadAntimonyString(to_antimony(model))
     if code < 0:
         raise InputError(f"model {model.name}: Antimony rejected it: {antimony.getLastError()}")
-    return antimony.getSBMLString(model.name)
+    doc = libsbml.readSBMLFromString(antimony.getSBMLString(model.name))
+    annotate_units(doc, model)
+    return libsbml.writeSBMLToString(doc)
+
+
+def _issues(sbml: str) -> list[tuple[int, int, int, str]]:
+    """``(id, category, severity, message)`` of every consistency finding, units included."""
+    doc = libsbml.readSBMLFromString(sbml)
+    doc.setConsistencyChecks(libsbml.LIBSBML_CAT_UNITS_CONSISTENCY, True)
+    doc.checkConsistency()
+    # copy out while the document is alive: the error objects belong to it
+    return [(e.getErrorId(), e.getCategory(), e.getSeverity(), " ".join(e.getMessage().split()))
+            for e in (doc.getError(i) for i in range(doc.getNumErrors()))]
 
 
 def check_sbml(sbml: str) -> list[str]:
-    """Errors (not warnings) that libsbml's consistency checks find; empty when valid."""
-    doc = libsbml.readSBMLFromString(sbml)
-    doc.setConsistencyChecks(libsbml.LIBSBML_CAT_UNITS_CONSISTENCY, False)
-    doc.checkConsistency()
-    out = []
-    for i in range(doc.getNumErrors()):
-        e = doc.getError(i)
-        if e.getSeverity() >= libsbml.LIBSBML_SEV_ERROR:
-            out.append(e.getMessage().strip())
-    return out
+    """Errors (not warnings) that libsbml's consistency checks, units included, find; empty when valid."""
+    return [msg for _, _, severity, msg in _issues(sbml) if severity >= libsbml.LIBSBML_SEV_ERROR]
+
+
+def unit_issues(sbml: str) -> list[str]:
+    """Every finding (errors and warnings) of libsbml's unit-consistency checks.
+
+    In SBML Level 3 unit inconsistencies are reported as warnings, so an empty list,
+    not an absence of errors, is what says the units agree.
+    """
+    return [f"{eid}: {msg}" for eid, category, _, msg in _issues(sbml)
+            if category == libsbml.LIBSBML_CAT_UNITS_CONSISTENCY]

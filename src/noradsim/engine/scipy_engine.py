@@ -12,7 +12,7 @@ import re
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from ..model.core import Model
+from .spec import ModelSpec
 from .trajectory import Segment, Trajectory
 
 _PY = {"ln": "math.log", "exp": "_exp", "sqrt": "math.sqrt", "abs": "abs", "pow": "math.pow",
@@ -33,7 +33,7 @@ def _size(c) -> str:
     return c.size if isinstance(c.size, str) else repr(float(c.size))
 
 
-def compile_rhs(model: Model):
+def compile_rhs(model: ModelSpec):
     """Generate ``rhs(t, y, p) -> dy`` and ``observe(y, p) -> rules`` from the declaration."""
     species = model.species_names
     params = [p.name for p in model.parameters]
@@ -64,7 +64,7 @@ def compile_rhs(model: Model):
     return namespace["rhs"], namespace["observe"], params
 
 
-def simulate(model: Model, segments: list[Segment], grids: list[np.ndarray], y0: dict[str, float],
+def simulate(model: ModelSpec, segments: list[Segment], grids: list[np.ndarray], y0: dict[str, float],
              *, rtol: float = 1e-8, atol: float = 1e-12, method: str = "LSODA") -> Trajectory:
     """Integrate with ``scipy.integrate.solve_ivp`` over the same segments."""
     rhs, observe, params = compile_rhs(model)

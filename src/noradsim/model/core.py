@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from ..errors import InputError
 from ..parameters import Parameter, ParameterSet
 
+_UNITS_CHECKED: set[str] = set()  # unit checks passed, by structure and units
 FUNCTIONS = ("exp", "ln", "log", "sqrt", "abs", "pow", "max", "min", "tanh")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -142,6 +143,27 @@ class Model:
             if declared[n] == "rule" and n not in rules_ok:
                 raise InputError(f"model {self.name}: {where} uses rule {n!r} before it is defined")
 
+    def check_units(self) -> None:
+        """Check every rate law and rule against the declared units (see :mod:`.unitcheck`).
+
+        Raises :class:`noradsim.units.UnitError` (an :class:`InputError`) naming the
+        reaction or rule and both dimensions. Results are cached per structure and units.
+        """
+        key = self._units_key()
+        if key in _UNITS_CHECKED:
+            return
+        from .unitcheck import check_model_units
+
+        check_model_units(self)
+        _UNITS_CHECKED.add(key)
+
+    def _units_key(self) -> str:
+        parts = [self.fingerprint()]
+        parts += [f"{p.name} {p.unit}" for p in self.parameters]
+        parts += [f"{s.name} {s.unit}" for s in self.species]
+        parts += [f"{r.name} {r.unit}" for r in self.rules]
+        return hashlib.sha1("\n".join(parts).encode()).hexdigest()
+
     def with_parameters(self, overrides: dict[str, float]) -> "Model":
         """A copy with some parameter values replaced (names and bounds checked)."""
         return Model(self.name, self.compartments, self.species, self.parameters.updated(overrides),
@@ -215,5 +237,8 @@ class ModelBuilder:
         return name
 
     def build(self) -> Model:
-        return Model(self.name, tuple(self._comps), tuple(self._species), ParameterSet(dict(self._params)),
-                     tuple(self._reactions), tuple(self._rules), self.description)
+        """The model, with names checked and units checked (:meth:`Model.check_units`)."""
+        model = Model(self.name, tuple(self._comps), tuple(self._species), ParameterSet(dict(self._params)),
+                      tuple(self._reactions), tuple(self._rules), self.description)
+        model.check_units()
+        return model
