@@ -126,6 +126,17 @@ def _conc_factor(unit: str, option: str) -> float:
         raise InputError(f"{option}: {unit!r} is not a concentration unit like nM or uM") from None
 
 
+MAX_CONCENTRATION_NM = 1e9  # 1 M: no drug or substrate is soluble beyond this
+
+
+def _note(notes) -> None:
+    """Notes about the data (rows left out, with their line numbers) go to stderr, once each."""
+    import sys
+
+    for n in notes:
+        print(f"noradsim: note: {n}", file=sys.stderr)
+
+
 def _split(text):
     return [c.strip() for c in str(text).split(",") if c.strip()]
 
@@ -159,6 +170,10 @@ def _load(args, ycols: list[str], extra: list[str] = (), *, group: str | None = 
     x = table[args.x]
     if hasattr(args, "x_unit"):
         x = x * _conc_factor(args.x_unit, "--x-unit")
+        if x.size and x.max() > MAX_CONCENTRATION_NM:
+            raise InputError(f"data: column {args.x!r}: concentration {x.max():.3g} nM is above 1 M, beyond any "
+                             "solution; check the column and --x-unit")
+    _note(table.notes)
     # replicate columns: stack them, repeating x
     xs = np.concatenate([x] * len(ycols))
     ys = np.concatenate([table[c] for c in ycols])
@@ -197,8 +212,14 @@ def main(args) -> int:
     from ..fitting import models
     from ..fitting.data import header
 
+    from ..outputs import check_out_dir, check_out_file
+
     kind = args.kind
     save = getattr(args, "save_drug", None)
+    if args.out:
+        check_out_dir(args.out)  # before the data are read or fitted
+    if save and args.drug_file:
+        check_out_file(args.drug_file, "--drug-file")
     pk_like = None
     if save:
         from ..drugs import load_library
@@ -217,11 +238,11 @@ def main(args) -> int:
     schild_plot = False
     groups = None
     if kind == "uptake":
-        _, x, y, sd, _, _ = _load(args, ycols)
+        _, x, y, sd, _, _ = _load(args, ycols, n_params=3 if args.substrate_inhibition else 2)
         fit = models.fit_uptake(x, y, sd=sd, substrate_inhibition=args.substrate_inhibition)
         transforms = (x, y)
     elif kind == "inhibition":
-        _, x, y, sd, _, _ = _load(args, ycols)
+        _, x, y, sd, _, _ = _load(args, ycols, n_params=4)
         fit = models.fit_inhibition(x, y, sd=sd, substrate=_conc(args.substrate, "--substrate"),
                                     km=_conc(args.km, "--km"))
     elif kind == "saturation":
@@ -231,7 +252,7 @@ def main(args) -> int:
         if total or nonspec:
             if not (total and nonspec):
                 raise InputError("saturation: give both --total and --nonspecific columns, or --y for specific binding")
-            table, x, y, sd, _, column = _load(args, [total, nonspec], separate_columns=True)
+            table, x, y, sd, _, column = _load(args, [total, nonspec], separate_columns=True, n_params=3)
             is_total = column == 0
             if not np.array_equal(x[is_total], x[~is_total]):
                 raise InputError(f"saturation: columns {total!r} and {nonspec!r} must be measured at the same "
@@ -241,10 +262,10 @@ def main(args) -> int:
             plot["curves"] = {"total": {"is_total": 1.0}, "nonspecific": {"is_total": 0.0}}
             plot["ylabel"] = f"{total}, {nonspec}"
         else:
-            _, x, y, sd, _, _ = _load(args, ycols)
+            _, x, y, sd, _, _ = _load(args, ycols, n_params=2)
             fit = models.fit_saturation(x, specific=y, sd=sd)
     elif kind == "competition":
-        _, x, y, sd, _, _ = _load(args, ycols)
+        _, x, y, sd, _, _ = _load(args, ycols, n_params=3)
         res = models.fit_competition(x, y, sd=sd, radioligand=_conc(args.radioligand, "--radioligand"),
                                      kd=_conc(args.kd, "--kd"))
         fit = res.best
@@ -256,7 +277,7 @@ def main(args) -> int:
 
         fit = replace(fit, extra={**fit.extra, "comparison": comparison, "fits": others})
     elif kind == "dose-response":
-        _, x, y, sd, _, _ = _load(args, ycols)
+        _, x, y, sd, _, _ = _load(args, ycols, n_params=4 if args.em is None else 2)
         if args.em is not None:
             fit = models.fit_operational(x, y, system_max=args.em, slope=args.slope, sd=sd)
         else:
@@ -301,6 +322,7 @@ def main(args) -> int:
         if args.replicates != "all":
             raise InputError("--replicates: the expression fit takes every row as it is; use --replicates all")
         table = read_table(args.data, list(dict.fromkeys(data_cols + [ycol] + ([args.sd] if args.sd else []))))
+        _note(table.notes)
         from ..fitting.data import check_response
 
         check_response(table[ycol], ycol, len(start), "expression")
@@ -325,12 +347,12 @@ def main(args) -> int:
                              species=args.species, pk_like=pk_like)
         out["saved_drug"] = {"name": save, "file": args.drug_file, "ki_nM": ki_value}
     if args.out:
-        from ..fitting.report import plot_fit, plot_uptake_transforms, summary_text
+        from ..fitting.report import plot_fit, plot_uptake_transforms
         from ..outputs import atomic_dir
 
         with atomic_dir(args.out) as tmp:
             (tmp / "fit.json").write_text(json.dumps(out, indent=2) + "\n")
-            (tmp / "summary.txt").write_text(summary_text(fit) + "\n")
+            (tmp / "summary.txt").write_text(summary_with_units(fit, kind, ",".join(ycols)) + "\n")
             with (tmp / "residuals.csv").open("w") as fh:
                 if groups is None:
                     fh.write("x,y,fitted,residual\n")
@@ -359,19 +381,51 @@ def main(args) -> int:
     if args.json:
         print(json.dumps(out))
     else:
-        from ..fitting.report import summary_text
-
-        print(summary_text(fit))
+        print(summary_with_units(fit, kind, ",".join(ycols)))
         if "slope_test" in fit.extra:
             t = fit.extra["slope_test"]
-            print(f"Schild slope free vs held at 1: F = {t['f_statistic']}, p = {t['p_value']}; "
+            print(f"Schild slope free vs held at 1: F = {_g(t['f_statistic'])}, p = {_g(t['p_value'])}; "
                   f"pKB with the slope held at 1 = {t['pKB_slope_1']:.4g}")
         if comparison:
-            print(f"one site vs two sites: F = {comparison['f_statistic']}, p = {comparison['p_value']}, "
-                  f"dAICc = {comparison['delta_aicc']}; preferred: {comparison['preferred']}")
+            print(f"one site vs two sites: F = {_g(comparison['f_statistic'])}, p = {_g(comparison['p_value'])}, "
+                  f"dAICc = {_g(comparison['delta_aicc'])}; preferred: {comparison['preferred']}")
         if args.out:
             print(f"wrote {args.out}")
     return 0
+
+
+_DIMENSIONLESS = {"hill", "n", "tau", "frac", "slope", "schild_slope"}
+
+
+def _unit(name: str, kind: str, y_label: str) -> str:
+    """Unit of a fitted parameter: nM for concentrations, the response's unit for capacities."""
+    from ..fitting.models import POSITIVE
+
+    if name in _DIMENSIONLESS or name.startswith(("log10_", "p")):
+        return "1" if not name.startswith("log10_") else "log10 nM"
+    if POSITIVE.get(name) == "nM" or name in ("KB", "Kd", "EC50"):
+        return "nM"
+    if kind == "expression":
+        return ""
+    return f"units of {y_label}"
+
+
+def summary_with_units(fit, kind: str, y_label: str) -> str:
+    """The fit table with a unit column, values to 4 significant digits, SE to 2."""
+    lines = [f"model: {fit.model}",
+             f"{'parameter':<12} {'value':>11} {'unit':<16} {'SE':>9} {'95 % CI':>24}"]
+    for group in (fit.params, fit.derived):
+        for name, est in group.items():
+            ci = f"[{est.ci95[0]:.4g}, {est.ci95[1]:.4g}]"
+            lines.append(f"{name:<12} {est.value:>11.4g} {_unit(name, kind, y_label):<16} {est.stderr:>9.2g} {ci:>24}")
+    lines.append(f"n = {fit.n}, R^2 = {fit.r2:.4f}, AIC = {fit.aic:.4g}, AICc = {fit.aicc:.4g}, RSS = {fit.rss:.4g}")
+    lines.extend(f"warning: {w}" for w in fit.warnings)
+    return "\n".join(lines)
+
+
+def _g(v) -> str:
+    """F, p and AICc differences to 4 significant digits (p below 1e-4 in scientific notation)."""
+    return "n/a" if v is None else f"{v:.4g}"
 
 
 def _plot_expression(fit, x, y, x_name, path):
