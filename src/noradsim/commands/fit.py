@@ -137,6 +137,17 @@ def _note(notes) -> None:
         print(f"noradsim: note: {n}", file=sys.stderr)
 
 
+def _check_response(y, column, n_params, kind, notes) -> None:
+    """Too few points or a constant response, said once, with the rows that were left out."""
+    from ..errors import InputError
+    from ..fitting.data import check_response
+
+    try:
+        check_response(y, column, n_params, kind)
+    except InputError as exc:
+        raise InputError(f"{exc}" + "".join(f" ({n})" for n in notes)) from None
+
+
 def _split(text):
     return [c.strip() for c in str(text).split(",") if c.strip()]
 
@@ -153,7 +164,7 @@ def _load(args, ycols: list[str], extra: list[str] = (), *, group: str | None = 
     import numpy as np
 
     from ..errors import InputError
-    from ..fitting.data import check_response, read_table, replicate_means
+    from ..fitting.data import read_table, replicate_means
 
     sdcols = _split(args.sd) if args.sd else []
     if sdcols and len(sdcols) not in (1, len(ycols)):
@@ -173,7 +184,7 @@ def _load(args, ycols: list[str], extra: list[str] = (), *, group: str | None = 
         if x.size and x.max() > MAX_CONCENTRATION_NM:
             raise InputError(f"data: column {args.x!r}: concentration {x.max():.3g} nM is above 1 M, beyond any "
                              "solution; check the column and --x-unit")
-    _note(table.notes)
+    args._notes = table.notes
     # replicate columns: stack them, repeating x
     xs = np.concatenate([x] * len(ycols))
     ys = np.concatenate([table[c] for c in ycols])
@@ -201,7 +212,7 @@ def _load(args, ycols: list[str], extra: list[str] = (), *, group: str | None = 
         column = np.array([back[k][0] for k in key_m])
         if groups is not None:
             groups = np.array([back[k][1] for k in key_m], dtype=groups.dtype)
-    check_response(ys, ",".join(ycols), n_params, args.kind)
+    _check_response(ys, ",".join(ycols), n_params, args.kind, table.notes)
     return table, xs, ys, sd, groups, column
 
 
@@ -322,10 +333,8 @@ def main(args) -> int:
         if args.replicates != "all":
             raise InputError("--replicates: the expression fit takes every row as it is; use --replicates all")
         table = read_table(args.data, list(dict.fromkeys(data_cols + [ycol] + ([args.sd] if args.sd else []))))
-        _note(table.notes)
-        from ..fitting.data import check_response
-
-        check_response(table[ycol], ycol, len(start), "expression")
+        args._notes = table.notes
+        _check_response(table[ycol], ycol, len(start), "expression", table.notes)
         sd = table[args.sd] if args.sd else None
         fit = models.fit_expression(args.model, {c: table[c] for c in data_cols}, table[ycol], start, sd=sd)
         x = table[data_cols[0]] if data_cols else np.arange(table.n_rows, dtype=float)
@@ -335,6 +344,9 @@ def main(args) -> int:
             plot = None  # several predictors: no single curve to draw
     out = fit.to_dict()
     out["kind"] = kind
+    if getattr(args, "_notes", ()):
+        out["notes"] = list(args._notes)
+    _note(getattr(args, "_notes", ()))
     if args.replicates != "all":
         out["replicates"] = args.replicates
     if save:
