@@ -253,9 +253,9 @@ def main(args) -> int:
         fit = models.fit_uptake(x, y, sd=sd, substrate_inhibition=args.substrate_inhibition)
         transforms = (x, y)
     elif kind == "inhibition":
+        substrate, km = _conc(args.substrate, "--substrate"), _conc(args.km, "--km")  # options before data
         _, x, y, sd, _, _ = _load(args, ycols, n_params=4)
-        fit = models.fit_inhibition(x, y, sd=sd, substrate=_conc(args.substrate, "--substrate"),
-                                    km=_conc(args.km, "--km"))
+        fit = models.fit_inhibition(x, y, sd=sd, substrate=substrate, km=km)
     elif kind == "saturation":
         names = header(args.data)
         total = args.total or ("total" if args.y is None and "total" in names else None)
@@ -276,9 +276,9 @@ def main(args) -> int:
             _, x, y, sd, _, _ = _load(args, ycols, n_params=2)
             fit = models.fit_saturation(x, specific=y, sd=sd)
     elif kind == "competition":
+        radioligand, kd = _conc(args.radioligand, "--radioligand"), _conc(args.kd, "--kd")
         _, x, y, sd, _, _ = _load(args, ycols, n_params=3)
-        res = models.fit_competition(x, y, sd=sd, radioligand=_conc(args.radioligand, "--radioligand"),
-                                     kd=_conc(args.kd, "--kd"))
+        res = models.fit_competition(x, y, sd=sd, radioligand=radioligand, kd=kd)
         fit = res.best
         comparison = res.comparison()
         others = {"one_site": res.one_site.to_dict()}

@@ -49,32 +49,26 @@ POSITIVE = {"Km": "nM", "Ksi": "nM", "Kd": "nM", "IC50": "nM", "IC50_high": "nM"
 
 
 def physical(fit: FitResult) -> FitResult:
-    """Refuse a fit whose best values are physically impossible; flag uncertain ones.
+    """Refuse a fit whose best values are physically impossible.
 
-    A negative Km, Vmax, Kd, Bmax, IC50, EC50, KA, Ki or efficacy (tau) cannot be a
-    property of a transporter or a receptor: the data do not follow the model, and an
-    :class:`InputError` says so. A positive value whose 95 % interval reaches below zero
-    is kept, with a warning.
+    A negative (or zero) Km, Vmax, Kd, Bmax, IC50, EC50, KA, Ki or efficacy (tau) cannot
+    be a property of a transporter or a receptor: the data do not follow the model, and
+    an :class:`InputError` says so instead of returning the numbers. (A positive value
+    whose 95 % interval spans zero is already flagged by the engine's warnings.)
 
     >>> import numpy as np
     >>> s = np.array([1.0, 2, 3, 4, 5])
     >>> physical(fit_uptake(s, 3 * s / (2 + s))).value("Km") > 0
     True
     """
-    notes = list(fit.warnings)
     for group in (fit.params, fit.derived):
         for name, est in group.items():
-            if name not in POSITIVE or not math.isfinite(est.value):
-                continue
-            unit = f" {POSITIVE[name]}" if POSITIVE[name] else ""
-            if est.value <= 0:
+            if name in POSITIVE and math.isfinite(est.value) and est.value <= 0:
+                unit = f" {POSITIVE[name]}" if POSITIVE[name] else ""
                 raise InputError(f"fit {fit.model}: best-fit {name} = {est.value:.4g}{unit} is not > 0, which is "
                                  "physically impossible; the data do not follow this model (check the columns, "
                                  "their order and the concentration unit)")
-            if math.isfinite(est.ci95[0]) and est.ci95[0] < 0:
-                notes.append(f"{name} = {est.value:.4g}{unit} but its 95 % interval reaches {est.ci95[0]:.3g}{unit}, "
-                             "below the physically possible 0: poorly determined")
-    return replace(fit, warnings=tuple(dict.fromkeys(notes)))
+    return fit
 
 
 def _as_arrays(x, y, sd=None):
