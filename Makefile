@@ -13,7 +13,6 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/noradsim run examples/atomoxetine_pfc_microdialysis.toml --out results/demo
-	@echo "report: results/demo/report.html"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
