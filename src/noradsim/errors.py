@@ -45,7 +45,7 @@ def unknown(field: str, name: str, allowed: Iterable[str]) -> InputError:
     return InputError(f"{field}: unknown value {name!r}; {hint}")
 
 
-def read_text(path, *, field: str = "", max_bytes: int = 50_000_000) -> str:
+def read_text(path, *, field: str = "", max_bytes: int = 500_000_000) -> str:
     """The text of a UTF-8 file, or an :class:`InputError` saying what is wrong with ``path``.
 
     A missing path, a folder, an unreadable, empty, oversized, binary or non-UTF-8 file
