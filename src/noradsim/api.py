@@ -26,7 +26,7 @@ from pathlib import Path
 from . import protocols
 from .drugs import Drug, DrugLibrary, load_library
 from .errors import InputError
-from .protocols.checks import check_finite, describe, solver_guard
+from .protocols.checks import check_finite, check_sample, describe, solver_guard
 from .protocols.conditions import parse_conditions
 from .protocols.microdialysis.sampling import collect
 from .protocols.timecourse import simulate_conditions
@@ -118,6 +118,7 @@ def microdialysis(drug_name: str | None = None, dose: str | None = None, *, rout
     if drug_name is not None:
         doc["interventions"].append({"drug": drug_name, "dose": dose, "route": route})
     cond = parse_conditions(doc, "microdialysis")
+    check_sample(cond.sample, cond.window, "microdialysis sample")
     with solver_guard(f"microdialysis ({describe(cond.interventions)})"):
         ds = simulate_conditions(cond, engine=engine, dt=min(60.0, cond.sample / 10))
     samples = collect(ds["time"].values * 60.0, ds["extracellular_ne"].values, cond.sample, cond.baseline, cond.window)

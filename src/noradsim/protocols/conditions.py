@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field
 
 from ..errors import InputError, unknown
-from .checks import MAX_CURRENT_NA, MAX_SPAN_S, check_at_most, check_concentration, check_dose, check_sample, check_span
+from .checks import MAX_CURRENT_NA, MAX_SPAN_S, check_at_most, check_concentration, check_dose, check_span
 from ..units import parse_quantity
 from ..vocabulary import MEASURES, PERFUSATES, PREPARATIONS, REGIONS, ROUTES, SPECIES, STATES, STIMULI
 
@@ -154,7 +154,6 @@ def parse_conditions(doc: dict, where: str, *, sample_default: str = "20 min") -
         raise InputError(f"{where} flow: {flow} uL/min outside (0, 20]; typical 0.5-2 uL/min")
     window = _pair(doc.get("window", ["0 min", "240 min"]), f"{where} window")
     baseline = _pair(doc.get("baseline", ["-60 min", "0 min"]), f"{where} baseline")
-    check_sample(sample, window, f"{where} sample")
     ivs = doc.get("interventions", [])
     if not isinstance(ivs, list):
         raise InputError(f"{where} interventions: must be a list of inline tables")
