@@ -15,7 +15,7 @@ demo: $(STAMP)
 	$(BIN)/noradsim run examples/atomoxetine_pfc_microdialysis.toml --out results/demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -q -n 2 --dist loadscope
 
 validate: $(STAMP)
 	$(BIN)/noradsim validate ../shared/validation/targets.toml --out results/validation
