@@ -13,10 +13,9 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/noradsim run examples/atomoxetine_pfc_microdialysis.toml --out results/demo
-	@echo "report: results/demo/report.html"
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -q -n 2 --dist loadscope
 
 validate: $(STAMP)
 	$(BIN)/noradsim validate ../shared/validation/targets.toml --out results/validation

@@ -136,9 +136,18 @@ def test_dose_response_and_operational_model():
 
 def test_poorly_determined_parameter_warns():
     s = np.array([1.0, 2, 3, 4, 5])  # far below Km: only Vmax/Km is determined
-    v = 5.2 * s / (4200 + s) * np.array([1, 1.01, 0.99, 1.0, 1.02])
+    v = 5.2 * s / (4200 + s) * np.array([1, 0.99, 1.0, 0.995, 0.99])
     fit = fit_uptake(s, v)
-    assert fit.warnings
+    assert fit.value("Km") > 0 and fit.value("Vmax") > 0
+    assert any("poorly determined" in w for w in fit.warnings)
+
+
+def test_physically_impossible_fit_is_refused():
+    """With this noise the least-squares optimum has Vmax < 0 and Km < 0: refused, not returned."""
+    s = np.array([1.0, 2, 3, 4, 5])
+    v = 5.2 * s / (4200 + s) * np.array([1, 1.01, 0.99, 1.0, 1.02])
+    with pytest.raises(InputError, match=r"best-fit (Vmax|Km) = -.* is not > 0, which is physically impossible"):
+        fit_uptake(s, v)
 
 
 @pytest.mark.parametrize("case", ["negative", "constant", "few"])

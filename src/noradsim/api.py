@@ -26,6 +26,7 @@ from pathlib import Path
 from . import protocols
 from .drugs import Drug, DrugLibrary, load_library
 from .errors import InputError
+from .protocols.checks import check_finite, check_sample, describe, solver_guard
 from .protocols.conditions import parse_conditions
 from .protocols.microdialysis.sampling import collect
 from .protocols.timecourse import simulate_conditions
@@ -59,7 +60,14 @@ def run(experiment, *, seed: int | None = None, drugs=(), progress: bool = False
     seed = _seed(doc.get("seed", 0) if seed is None else seed)
     proto = protocols.get(doc["protocol"])
     config = proto.parse(doc, where=where, library=library)
-    return proto.run(config, seed=seed, library=library, progress=progress)
+    cond = getattr(config, "conditions", None)
+    what = f"{where} ({describe(cond.interventions) if cond else doc['protocol']}"
+    what += "".join(f"; parameters.{k} = {v:g}" for k, v in dict(doc.get("parameters") or {}).items()
+                    if isinstance(v, (int, float))) + ")"
+    with solver_guard(what):
+        result = proto.run(config, seed=seed, library=library, progress=progress)
+    check_finite(result.to_dict(), ("baseline_nM", "peak_percent_baseline", "min_percent_baseline"), what)
+    return result
 
 
 def _experiment(experiment) -> tuple[dict, str, Path]:
@@ -91,8 +99,9 @@ def simulate(*, region: str = "prefrontal_cortex", state: str = "awake", interve
     doc = {"region": region, "state": state, "sample": sample, "window": list(window), "baseline": list(baseline),
            "interventions": [dict(iv) for iv in interventions]}
     cond = parse_conditions(doc, "simulate")
-    return simulate_conditions(cond, library=library, engine=engine, parameters=parameters,
-                               dt=min(60.0, cond.sample / 10))
+    with solver_guard(f"simulate ({describe(cond.interventions)})"):
+        return simulate_conditions(cond, library=library, engine=engine, parameters=parameters,
+                                   dt=min(60.0, cond.sample / 10))
 
 
 def microdialysis(drug_name: str | None = None, dose: str | None = None, *, route: str = "ip",
@@ -109,7 +118,9 @@ def microdialysis(drug_name: str | None = None, dose: str | None = None, *, rout
     if drug_name is not None:
         doc["interventions"].append({"drug": drug_name, "dose": dose, "route": route})
     cond = parse_conditions(doc, "microdialysis")
-    ds = simulate_conditions(cond, engine=engine, dt=min(60.0, cond.sample / 10))
+    check_sample(cond.sample, cond.window, "microdialysis sample")
+    with solver_guard(f"microdialysis ({describe(cond.interventions)})"):
+        ds = simulate_conditions(cond, engine=engine, dt=min(60.0, cond.sample / 10))
     samples = collect(ds["time"].values * 60.0, ds["extracellular_ne"].values, cond.sample, cond.baseline, cond.window)
     ds.attrs["peak_percent_baseline"] = samples.peak_percent()
     ds.attrs["min_percent_baseline"] = samples.min_percent()

@@ -39,17 +39,27 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version and usage errors: their status, not an exception
+        return int(exc.code or 0)
     try:
         return int(args._main(args) or 0)
     except InputError as exc:
         print(f"noradsim: error: {exc}", file=sys.stderr)
         return 2
+    except UnicodeDecodeError as exc:  # a safety net: readers raise InputError themselves
+        print(f"noradsim: error: an input file is not UTF-8 text ({exc.reason} at byte {exc.start})", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a safety net for files the checks could not foresee
+        if isinstance(exc, BrokenPipeError):
+            sys.stderr.close()
+            return 0
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"noradsim: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:  # output piped into head and the like
-        sys.stderr.close()
-        return 0
 
 
 if __name__ == "__main__":

@@ -126,6 +126,8 @@ class Drug:
 def _value(entry, unit_internal: str, where: str, species: str = "") -> Value:
     if not isinstance(entry, dict) or "value" not in entry:
         raise InputError(f"{where}: must be a table with value, unit and source (or kind)")
+    if "source" in entry and (not isinstance(entry["source"], str) or not entry["source"].strip()):
+        raise InputError(f"{where} source: empty; give a citation or 'assumed: <reason>' (docs/drug_format.md)")
     v = entry["value"]
     if isinstance(v, bool) or not isinstance(v, (int, float)) or math.isnan(v) or v < 0:
         raise InputError(f"{where}: value must be a non-negative number, got {v!r}")

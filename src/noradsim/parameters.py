@@ -273,12 +273,12 @@ def _record(name: str, entry: dict, where: str) -> Parameter:
 
 def read_toml(path: str | Path) -> dict:
     """Read a TOML file; a syntax error becomes an :class:`InputError` naming the line."""
+    from .errors import read_text
+
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"file not found: {path}")
+    text = read_text(path)
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: not valid TOML: {exc}") from None
 

@@ -12,26 +12,17 @@ def add_arguments(p):
 
 
 def main(args) -> int:
-    from pathlib import Path
-
     from ..diagrams import DIAGRAMS, diagram_svg
     from ..errors import InputError, unknown
-    from ..outputs import atomic_file
+    from ..outputs import atomic_file, check_out_file
 
     if args.name not in DIAGRAMS:
         raise unknown("diagram", args.name, DIAGRAMS)
-    out = Path(args.out)
-    if out.is_dir():
-        raise InputError(f"--out: {args.out!r} is a folder; give a file name ending in .svg")
+    out = check_out_file(args.out, "--out")
     if out.suffix.lower() != ".svg":
         raise InputError(f"--out: must name an .svg file, got {args.out!r}")
-    if out.parent.exists() and not out.parent.is_dir():
-        raise InputError(f"--out: parent {str(out.parent)!r} is not a folder")
     svg = diagram_svg(args.name)
-    try:
-        with atomic_file(out) as fh:
-            fh.write(svg)
-    except OSError as exc:
-        raise InputError(f"--out: cannot write {args.out!r}: {exc.strerror}") from None
+    with atomic_file(out) as fh:
+        fh.write(svg)
     print(f"wrote {out} ({args.name}, {len(svg)} bytes)")
     return 0

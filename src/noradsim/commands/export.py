@@ -20,9 +20,10 @@ def main(args) -> int:
     from ..engine.sbml import check_sbml, to_antimony, to_sbml
     from ..errors import InputError, unknown
     from ..model.terminal import DrugUse, build_terminal_model
-    from ..outputs import atomic_file
+    from ..outputs import atomic_file, check_out_file
     from ..vocabulary import ROUTES
 
+    check_out_file(args.file, "file")
     library = load_library()
     uses = []
     for spec in args.drug:

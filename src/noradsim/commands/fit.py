@@ -128,6 +128,28 @@ def _conc_factor(unit: str, option: str) -> float:
         raise InputError(f"{option}: {unit!r} is not a concentration unit like nM or uM") from None
 
 
+MAX_CONCENTRATION_NM = 1e9  # 1 M: no drug or substrate is soluble beyond this
+
+
+def _note(notes) -> None:
+    """Notes about the data (rows left out, with their line numbers) go to stderr, once each."""
+    import sys
+
+    for n in notes:
+        print(f"noradsim: note: {n}", file=sys.stderr)
+
+
+def _check_response(y, column, n_params, kind, notes) -> None:
+    """Too few points or a constant response, said once, with the rows that were left out."""
+    from ..errors import InputError
+    from ..fitting.data import check_response
+
+    try:
+        check_response(y, column, n_params, kind)
+    except InputError as exc:
+        raise InputError(f"{exc}" + "".join(f" ({n})" for n in notes)) from None
+
+
 def _split(text):
     return [c.strip() for c in str(text).split(",") if c.strip()]
 
@@ -144,7 +166,7 @@ def _load(args, ycols: list[str], extra: list[str] = (), *, group: str | None = 
     import numpy as np
 
     from ..errors import InputError
-    from ..fitting.data import check_response, read_table, replicate_means
+    from ..fitting.data import read_table, replicate_means
 
     sdcols = _split(args.sd) if args.sd else []
     if sdcols and len(sdcols) not in (1, len(ycols)):
@@ -161,6 +183,10 @@ def _load(args, ycols: list[str], extra: list[str] = (), *, group: str | None = 
     x = table[args.x]
     if hasattr(args, "x_unit"):
         x = x * _conc_factor(args.x_unit, "--x-unit")
+        if x.size and x.max() > MAX_CONCENTRATION_NM:
+            raise InputError(f"data: column {args.x!r}: concentration {x.max():.3g} nM is above 1 M, beyond any "
+                             "solution; check the column and --x-unit")
+    args._notes = table.notes
     # replicate columns: stack them, repeating x
     xs = np.concatenate([x] * len(ycols))
     ys = np.concatenate([table[c] for c in ycols])
@@ -188,7 +214,7 @@ def _load(args, ycols: list[str], extra: list[str] = (), *, group: str | None = 
         column = np.array([back[k][0] for k in key_m])
         if groups is not None:
             groups = np.array([back[k][1] for k in key_m], dtype=groups.dtype)
-    check_response(ys, ",".join(ycols), n_params, args.kind)
+    _check_response(ys, ",".join(ycols), n_params, args.kind, table.notes)
     return table, xs, ys, sd, groups, column
 
 
@@ -224,7 +250,7 @@ def _check_save_drug(args):
 def _fit_uptake(args, ycols, plot) -> _Fitted:
     from ..fitting import models
 
-    _, x, y, sd, _, _ = _load(args, ycols)
+    _, x, y, sd, _, _ = _load(args, ycols, n_params=3 if args.substrate_inhibition else 2)
     fit = models.fit_uptake(x, y, sd=sd, substrate_inhibition=args.substrate_inhibition)
     return _Fitted(fit, x, y, plot, transforms=(x, y))
 
@@ -232,8 +258,9 @@ def _fit_uptake(args, ycols, plot) -> _Fitted:
 def _fit_inhibition(args, ycols, plot) -> _Fitted:
     from ..fitting import models
 
-    _, x, y, sd, _, _ = _load(args, ycols)
-    fit = models.fit_inhibition(x, y, sd=sd, substrate=_conc(args.substrate, "--substrate"), km=_conc(args.km, "--km"))
+    substrate, km = _conc(args.substrate, "--substrate"), _conc(args.km, "--km")  # options before data
+    _, x, y, sd, _, _ = _load(args, ycols, n_params=4)
+    fit = models.fit_inhibition(x, y, sd=sd, substrate=substrate, km=km)
     return _Fitted(fit, x, y, plot)
 
 
@@ -253,7 +280,7 @@ def _fit_saturation(args, ycols, plot) -> _Fitted:
         return _Fitted(models.fit_saturation(x, specific=y, sd=sd), x, y, plot)
     if not (total and nonspec):
         raise InputError("saturation: give both --total and --nonspecific columns, or --y for specific binding")
-    _, x, y, sd, _, column = _load(args, [total, nonspec], separate_columns=True)
+    _, x, y, sd, _, column = _load(args, [total, nonspec], separate_columns=True, n_params=3)
     is_total = column == 0
     if not np.array_equal(x[is_total], x[~is_total]):
         raise InputError(f"saturation: columns {total!r} and {nonspec!r} must be measured at the same "
@@ -271,9 +298,9 @@ def _fit_competition(args, ycols, plot) -> _Fitted:
 
     from ..fitting import models
 
-    _, x, y, sd, _, _ = _load(args, ycols)
-    res = models.fit_competition(x, y, sd=sd, radioligand=_conc(args.radioligand, "--radioligand"),
-                                 kd=_conc(args.kd, "--kd"))
+    radioligand, kd = _conc(args.radioligand, "--radioligand"), _conc(args.kd, "--kd")  # options before data
+    _, x, y, sd, _, _ = _load(args, ycols, n_params=3)
+    res = models.fit_competition(x, y, sd=sd, radioligand=radioligand, kd=kd)
     best = res.best
     comparison = res.comparison()
     others = {"one_site": res.one_site.to_dict()}
@@ -286,7 +313,7 @@ def _fit_competition(args, ycols, plot) -> _Fitted:
 def _fit_dose_response(args, ycols, plot) -> _Fitted:
     from ..fitting import models
 
-    _, x, y, sd, _, _ = _load(args, ycols)
+    _, x, y, sd, _, _ = _load(args, ycols, n_params=4 if args.em is None else 2)
     if args.em is not None:
         fit = models.fit_operational(x, y, system_max=args.em, slope=args.slope, sd=sd)
     else:
@@ -322,7 +349,7 @@ def _fit_expression(args, ycols, plot) -> _Fitted:
 
     from ..errors import InputError, unknown
     from ..fitting import models
-    from ..fitting.data import check_response, header, read_table
+    from ..fitting.data import header, read_table
     from ..fitting.expression import parse, variables
 
     start = parse_start(args.start)
@@ -340,7 +367,8 @@ def _fit_expression(args, ycols, plot) -> _Fitted:
     if args.replicates != "all":
         raise InputError("--replicates: the expression fit takes every row as it is; use --replicates all")
     table = read_table(args.data, list(dict.fromkeys(data_cols + [ycol] + ([args.sd] if args.sd else []))))
-    check_response(table[ycol], ycol, len(start), "expression")
+    args._notes = table.notes
+    _check_response(table[ycol], ycol, len(start), "expression", table.notes)
     sd = table[args.sd] if args.sd else None
     fit = models.fit_expression(args.model, {c: table[c] for c in data_cols}, table[ycol], start, sd=sd)
     x = table[data_cols[0]] if data_cols else np.arange(table.n_rows, dtype=float)
@@ -358,6 +386,8 @@ def _summary(args, res: _Fitted, pk_like) -> dict:
     """The JSON summary; with ``--save-drug`` the fitted Ki is also written to the drug file."""
     out = res.fit.to_dict()
     out["kind"] = args.kind
+    if getattr(args, "_notes", ()):
+        out["notes"] = list(args._notes)
     if args.replicates != "all":
         out["replicates"] = args.replicates
     save = getattr(args, "save_drug", None)
@@ -389,12 +419,12 @@ def _write_residuals(path, res: _Fitted, group_column: str | None) -> None:
 
 def _write_outputs(args, res: _Fitted, out: dict) -> None:
     """fit.json, summary.txt, residuals.csv and the figures, all or nothing (``--out``)."""
-    from ..fitting.report import plot_expression, plot_fit, plot_schild, plot_uptake_transforms, summary_text
+    from ..fitting.report import plot_expression, plot_fit, plot_schild, plot_uptake_transforms
     from ..outputs import atomic_dir
 
     with atomic_dir(args.out) as tmp:
         (tmp / "fit.json").write_text(json.dumps(out, indent=2) + "\n")
-        (tmp / "summary.txt").write_text(summary_text(res.fit) + "\n")
+        (tmp / "summary.txt").write_text(summary_with_units(res.fit, args.kind, ",".join(_ycols(args))) + "\n")
         _write_residuals(tmp / "residuals.csv", res, getattr(args, "group", None))
         if res.schild_plot:
             plot_schild(res.fit, tmp / "schild.png")
@@ -408,29 +438,34 @@ def _write_outputs(args, res: _Fitted, out: dict) -> None:
 
 
 def _print_text(args, res: _Fitted) -> None:
-    from ..fitting.report import summary_text
-
     fit, comparison = res.fit, res.comparison
-    print(summary_text(fit))
+    print(summary_with_units(fit, args.kind, ",".join(_ycols(args))))
     if "slope_test" in fit.extra:
         t = fit.extra["slope_test"]
-        print(f"Schild slope free vs held at 1: F = {t['f_statistic']}, p = {t['p_value']}; "
+        print(f"Schild slope free vs held at 1: F = {_g(t['f_statistic'])}, p = {_g(t['p_value'])}; "
               f"pKB with the slope held at 1 = {t['pKB_slope_1']:.4g}")
     if comparison:
-        print(f"one site vs two sites: F = {comparison['f_statistic']}, p = {comparison['p_value']}, "
-              f"dAICc = {comparison['delta_aicc']}; preferred: {comparison['preferred']}")
+        print(f"one site vs two sites: F = {_g(comparison['f_statistic'])}, p = {_g(comparison['p_value'])}, "
+              f"dAICc = {_g(comparison['delta_aicc'])}; preferred: {comparison['preferred']}")
     if args.out:
         print(f"wrote {args.out}")
 
 
 def main(args) -> int:
     """Run ``noradsim fit KIND``: fit, print the table (or JSON) and write ``--out``."""
+    from ..outputs import check_out_dir, check_out_file
+
+    if args.out:
+        check_out_dir(args.out)  # before the data are read or fitted
+    if getattr(args, "save_drug", None) and args.drug_file:
+        check_out_file(args.drug_file, "--drug-file")
     pk_like = _check_save_drug(args)
-    ycols = [c.strip() for c in (args.y or "y").split(",") if c.strip()]
+    ycols = _ycols(args)
     plot = {"log_x": args.kind in ("inhibition", "competition", "dose-response", "schild", "operational"),
             "xlabel": f"{args.x} (nM)",
             "ylabel": ",".join(ycols)}
     res = _FITTERS[args.kind](args, ycols, plot)
+    _note(getattr(args, "_notes", ()))
     out = _summary(args, res, pk_like)
     if args.out:
         _write_outputs(args, res, out)
@@ -439,3 +474,41 @@ def main(args) -> int:
     else:
         _print_text(args, res)
     return 0
+
+
+def _ycols(args) -> list[str]:
+    return [c.strip() for c in (args.y or "y").split(",") if c.strip()]
+
+
+_DIMENSIONLESS = {"hill", "n", "tau", "frac", "slope", "schild_slope"}
+
+
+def _unit(name: str, kind: str, y_label: str) -> str:
+    """Unit of a fitted parameter: nM for concentrations, the response's unit for capacities."""
+    from ..fitting.models import POSITIVE
+
+    if name in _DIMENSIONLESS or name.startswith(("log10_", "p")):
+        return "1" if not name.startswith("log10_") else "log10 nM"
+    if POSITIVE.get(name) == "nM" or name in ("KB", "Kd", "EC50"):
+        return "nM"
+    if kind == "expression":
+        return ""
+    return f"units of {y_label}"
+
+
+def summary_with_units(fit, kind: str, y_label: str) -> str:
+    """The fit table with a unit column, values to 4 significant digits, SE to 2."""
+    lines = [f"model: {fit.model}",
+             f"{'parameter':<12} {'value':>11} {'unit':<16} {'SE':>9} {'95 % CI':>24}"]
+    for group in (fit.params, fit.derived):
+        for name, est in group.items():
+            ci = f"[{est.ci95[0]:.4g}, {est.ci95[1]:.4g}]"
+            lines.append(f"{name:<12} {est.value:>11.4g} {_unit(name, kind, y_label):<16} {est.stderr:>9.2g} {ci:>24}")
+    lines.append(f"n = {fit.n}, R^2 = {fit.r2:.4f}, AIC = {fit.aic:.4g}, AICc = {fit.aicc:.4g}, RSS = {fit.rss:.4g}")
+    lines.extend(f"warning: {w}" for w in fit.warnings)
+    return "\n".join(lines)
+
+
+def _g(v) -> str:
+    """F, p and AICc differences to 4 significant digits (p below 1e-4 in scientific notation)."""
+    return "n/a" if v is None else f"{v:.4g}"

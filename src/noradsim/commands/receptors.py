@@ -7,7 +7,10 @@ HELP = "list adrenoceptor subtypes: G protein, L-/D-NE and epinephrine affinitie
 
 
 def add_arguments(p):
-    p.add_argument("--species", default="rat", help="species for affinities (default rat; falls back to human)")
+    from ..vocabulary import SPECIES
+
+    p.add_argument("--species", default="rat", choices=SPECIES,
+                   help="species for affinities (default rat; a species without a measurement falls back to human)")
     p.add_argument("--drug", action="append", default=[], metavar="NAME", help="also list a drug's Ki and efficacy")
     p.add_argument("--no-ec50", action="store_true", help="skip the cascade dose-response simulations")
 

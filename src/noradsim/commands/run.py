@@ -14,10 +14,13 @@ def add_arguments(p):
 
 
 def main(args) -> int:
-    from ..api import run
-    from ..outputs import atomic_dir
+    import sys
 
-    result = run(args.experiment, seed=args.seed, drugs=args.drugs)
+    from ..api import run
+    from ..outputs import atomic_dir, check_out_dir
+
+    check_out_dir(args.out)  # before anything is read or simulated
+    result = run(args.experiment, seed=args.seed, drugs=args.drugs, progress=sys.stderr.isatty())
     with atomic_dir(args.out) as tmp:
         result.write(tmp)
     for k, v in result.to_dict().items():

@@ -21,8 +21,13 @@ def add_arguments(p):
 def main(args) -> int:
     from ..drugs import load_library
     from ..outputs import atomic_dir, atomic_file
+    from ..outputs import check_out_dir, check_out_file
     from ..validation import format_row, run_targets, summary_line
 
+    if args.out:
+        check_out_dir(args.out)
+    if args.json:
+        check_out_file(args.json, "--json")
     library = load_library(args.drugs)
     outcomes, good, bad = run_targets(args.targets, library=library,
                                       progress=lambda o: print(format_row(o), flush=True),

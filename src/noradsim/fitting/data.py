@@ -9,6 +9,7 @@ Empty cells and ``NA``/``nan`` in a used column drop that row (reported as a not
 from __future__ import annotations
 
 import csv
+import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,14 +38,21 @@ class Table:
         return len(next(iter(self.columns.values()))) if self.columns else 0
 
 
+def _text(path: str | Path) -> str:
+    from ..errors import read_text
+
+    try:
+        return read_text(path, field="data")
+    except InputError as exc:
+        if str(exc).endswith(" is empty"):
+            raise InputError(f"{exc}; expected a header row with column names") from None
+        raise
+
+
 def header(path: str | Path) -> list[str]:
     """Column names of a CSV file."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"data: file not found: {path}")
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        first = next(csv.reader(fh), None)
-    if not first:
+    first = next(csv.reader(io.StringIO(_text(path), newline="")), None)
+    if not first or not any(h.strip() for h in first):
         raise InputError(f"data: {path.name} is empty; expected a header row with column names")
     return [h.strip() for h in first]
 
@@ -76,7 +84,10 @@ def read_table(path: str | Path, columns: list[str], *, nonnegative: tuple[str, 
     idx = {c: names.index(c) for c in columns}
     values: dict[str, list[float]] = {c: [] for c in columns}
     dropped = []
-    with path.open(newline="", encoding="utf-8-sig") as fh:
+    if len(set(names)) != len(names):
+        dup = next(n for n in names if names.count(n) > 1)
+        raise InputError(f"data: {path.name}: column {dup!r} appears twice in the header")
+    with io.StringIO(_text(path), newline="") as fh:
         reader = csv.reader(fh)
         next(reader)
         for row_no, row in enumerate(reader, start=2):
@@ -101,13 +112,15 @@ def read_table(path: str | Path, columns: list[str], *, nonnegative: tuple[str, 
                     raise InputError(f"data: {path.name} row {row_no} column {c!r}: concentration {cell} is negative")
                 parsed[c] = v
             if parsed is None:
-                dropped.append(row_no)
+                dropped.append(reader.line_num)
                 continue
             for c, v in parsed.items():
                 values[c].append(v)
     notes = ()
     if dropped:
-        notes = (f"rows {', '.join(map(str, dropped))} have empty cells and were left out",)
+        shown = ", ".join(map(str, dropped[:20])) + (f" and {len(dropped) - 20} more" if len(dropped) > 20 else "")
+        notes = (f"{path.name}: {len(dropped)} row(s) with an empty or NA cell in a used column were left out "
+                 f"(line {shown})",)
     return Table({c: np.array(v, dtype=object if c in text else float) for c, v in values.items()},
                  str(path), notes)
 
@@ -166,8 +179,8 @@ def check_response(y: np.ndarray, column: str, n_params: int, model: str) -> Non
     """Refuse a response that cannot support a fit of ``n_params`` parameters."""
     if y.size <= n_params:
         raise InputError(
-            f"data: column {column!r} has {y.size} usable points; the {model} model has {n_params} "
-            f"parameters and needs at least {n_params + 1}"
+            f"data: column {column!r} has {y.size} usable point{'s' * (y.size != 1)}; the {model} model has "
+            f"{n_params} parameter{'s' * (n_params != 1)} and needs at least {n_params + 1}"
         )
     if np.ptp(y) == 0:
         raise InputError(f"data: column {column!r} is constant ({y[0]:g} in every row); there is nothing to fit")

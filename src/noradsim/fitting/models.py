@@ -43,6 +43,34 @@ DOSE_RESPONSE = "bottom + (Emax - bottom)*x**hill/(EC50**hill + x**hill)"
 OPERATIONAL = "Em*tau**n*x**n/((KA + x)**n + tau**n*x**n)"
 
 
+#: Parameters that are positive by definition: concentrations (nM) and capacities (response units).
+POSITIVE = {"Km": "nM", "Ksi": "nM", "Kd": "nM", "IC50": "nM", "IC50_high": "nM", "IC50_low": "nM", "EC50": "nM",
+            "KA": "nM", "Ki": "nM", "Ki_high": "nM", "Ki_low": "nM", "Vmax": "", "Bmax": "", "tau": ""}
+
+
+def physical(fit: FitResult) -> FitResult:
+    """Refuse a fit whose best values are physically impossible.
+
+    A negative (or zero) Km, Vmax, Kd, Bmax, IC50, EC50, KA, Ki or efficacy (tau) cannot
+    be a property of a transporter or a receptor: the data do not follow the model, and
+    an :class:`InputError` says so instead of returning the numbers. (A positive value
+    whose 95 % interval spans zero is already flagged by the engine's warnings.)
+
+    >>> import numpy as np
+    >>> s = np.array([1.0, 2, 3, 4, 5])
+    >>> physical(fit_uptake(s, 3 * s / (2 + s))).value("Km") > 0
+    True
+    """
+    for group in (fit.params, fit.derived):
+        for name, est in group.items():
+            if name in POSITIVE and math.isfinite(est.value) and est.value <= 0:
+                unit = f" {POSITIVE[name]}" if POSITIVE[name] else ""
+                raise InputError(f"fit {fit.model}: best-fit {name} = {est.value:.4g}{unit} is not > 0, which is "
+                                 "physically impossible; the data do not follow this model (check the columns, "
+                                 "their order and the concentration unit)")
+    return fit
+
+
 def _as_arrays(x, y, sd=None):
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -108,7 +136,7 @@ def fit_uptake(substrate, velocity, *, sd=None, substrate_inhibition: bool = Fal
     x, y, sd = _as_arrays(substrate, velocity, sd)
     start = {"Vmax": float(np.max(y)) * 1.2, "Km": _half_point(x, y, True)}
     if not substrate_inhibition:
-        return _fit(UPTAKE, ["Vmax", "Km"], x, y, start, sd, "uptake (Michaelis-Menten)")
+        return physical(_fit(UPTAKE, ["Vmax", "Km"], x, y, start, sd, "uptake (Michaelis-Menten)"))
     # the velocity peaks at S = sqrt(Km Ksi): start Ksi from the observed peak
     s_peak = float(x[np.argmax(y)])
     rising = x <= s_peak
@@ -120,7 +148,7 @@ def fit_uptake(substrate, velocity, *, sd=None, substrate_inhibition: bool = Fal
                    "uptake (Michaelis-Menten with substrate inhibition)")
         if best is None or fit.rss < best.rss:
             best = fit
-    return best
+    return physical(best)
 
 
 def cheng_prusoff(ic50: float, substrate: float, km: float) -> float:
@@ -167,7 +195,7 @@ def fit_inhibition(concentration, response, *, sd=None, substrate: float | None 
     if abs(fit.value("hill") - 1) > 0.3:
         notes = notes + ((f"Hill slope {fit.value('hill'):.2f} differs from 1: Cheng-Prusoff assumes "
                           "competitive inhibition at one site"),)
-    return replace(_with_derived(fit, derived), warnings=notes)
+    return physical(replace(_with_derived(fit, derived), warnings=notes))
 
 
 def fit_saturation(concentration, *, specific=None, total=None, nonspecific=None, sd=None) -> FitResult:
@@ -190,7 +218,7 @@ def fit_saturation(concentration, *, specific=None, total=None, nonspecific=None
     if specific is not None:
         x, y, sd = _as_arrays(concentration, specific, sd)
         start = {"Bmax": float(np.max(y)) * 1.2, "Kd": _half_point(x, y, True)}
-        return _fit(SPECIFIC_BINDING, ["Bmax", "Kd"], x, y, start, sd, "saturation binding (specific)")
+        return physical(_fit(SPECIFIC_BINDING, ["Bmax", "Kd"], x, y, start, sd, "saturation binding (specific)"))
     if total is None or nonspecific is None:
         raise InputError("saturation: give the specific binding, or both total and nonspecific binding")
     x, tot, _ = _as_arrays(concentration, total)
@@ -213,8 +241,8 @@ def fit_saturation(concentration, *, specific=None, total=None, nonspecific=None
     slope = float(np.polyfit(x, ns, 1)[0]) if x.size > 1 else 0.0
     spec = tot - ns
     start = {"Bmax": float(np.max(spec)) * 1.2 or 1.0, "Kd": _half_point(x, spec, True), "NS": slope or 1e-3}
-    return _fit(TOTAL_AND_NONSPECIFIC, ["Bmax", "Kd", "NS"], xs, ys, start, sd,
-                "saturation binding (total and nonspecific)", columns={"x": xs, "is_total": flag})
+    return physical(_fit(TOTAL_AND_NONSPECIFIC, ["Bmax", "Kd", "NS"], xs, ys, start, sd,
+                         "saturation binding (total and nonspecific)", columns={"x": xs, "is_total": flag}))
 
 
 @dataclass(frozen=True)
@@ -270,7 +298,7 @@ def fit_competition(concentration, response, *, sd=None, radioligand: float | No
     low, high = y[x == x.min()].mean(), y[x == x.max()].mean()
     ic50 = _half_point(x, y, False)
     start = {"top": float(max(low, high)), "bottom": float(min(low, high)), "IC50": ic50}
-    one = _fit(ONE_SITE, ["bottom", "top", "IC50"], x, y, start, sd, "competition (one site)")
+    one = physical(_fit(ONE_SITE, ["bottom", "top", "IC50"], x, y, start, sd, "competition (one site)"))
     two = None
     if y.size > 5:
         best = None
@@ -303,6 +331,9 @@ def fit_competition(concentration, response, *, sd=None, radioligand: float | No
                 "Ki_high": derived_estimate("Ki_high", two, "IC50_high/(1 + S/Km)", cp),
                 "Ki_low": derived_estimate("Ki_low", two, "IC50_low/(1 + S/Km)", cp),
             })
+    one = physical(one)
+    if preferred == "two sites":
+        two = physical(two)
     return CompetitionResult(one, two, f, p, d_aicc, preferred)
 
 
@@ -321,7 +352,7 @@ def fit_dose_response(concentration, response, *, sd=None) -> FitResult:
     low, high = y[x == x.min()].mean(), y[x == x.max()].mean()
     start = {"bottom": float(low), "Emax": float(high), "EC50": _half_point(x, y, high > low), "hill": 1.0}
     fit = _fit(DOSE_RESPONSE, ["bottom", "Emax", "EC50", "hill"], x, y, start, sd, "dose-response (Hill)")
-    return _with_derived(fit, {"log10_EC50": derived_estimate("log10_EC50", fit, "log10(EC50)")})
+    return physical(_with_derived(fit, {"log10_EC50": derived_estimate("log10_EC50", fit, "log10(EC50)")}))
 
 
 def fit_operational(concentration, response, *, system_max: float, slope: float = 1.0, sd=None) -> FitResult:
@@ -356,7 +387,7 @@ def fit_operational(concentration, response, *, system_max: float, slope: float 
         "EC50": derived_estimate("EC50", fit, "KA/((2 + tau**n)**(1/n) - 1)", k),
         "Emax": derived_estimate("Emax", fit, "Em*tau**n/(1 + tau**n)", k),
     }
-    return _with_derived(fit, derived, system_max=float(system_max), slope=float(slope))
+    return physical(_with_derived(fit, derived, system_max=float(system_max), slope=float(slope)))
 
 
 def fit_expression(model: str, columns: dict, response, start: dict, *, sd=None) -> FitResult:

@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, field
 
 from ..errors import InputError, unknown
+from .checks import MAX_CURRENT_NA, MAX_SPAN_S, check_at_most, check_concentration, check_dose, check_span
 from ..units import parse_quantity
 from ..vocabulary import MEASURES, PERFUSATES, PREPARATIONS, REGIONS, ROUTES, SPECIES, STATES, STIMULI
 
@@ -50,6 +51,8 @@ def parse_intervention(entry: dict, where: str) -> Intervention:
         raise InputError(f"{where}: each intervention must be an inline table")
     at = parse_quantity(entry.get("at", "0 min"), "time", f"{where} at", allow_negative=True)
     dur = parse_quantity(entry["duration"], "time", f"{where} duration") if "duration" in entry else None
+    check_at_most(abs(at), MAX_SPAN_S, f"{where} at", "s", "more than 60 days from time 0")
+    check_at_most(dur or 0.0, MAX_SPAN_S, f"{where} duration", "s", "longer than 60 days")
     if "drug" in entry:
         _check_keys(entry, _DRUG_KEYS, where)
         route = entry.get("route")
@@ -64,19 +67,24 @@ def parse_intervention(entry: dict, where: str) -> Intervention:
                 scan = True
             else:
                 kind = "infusion" if route == "sc_minipump" else "dose"
-                dose = parse_quantity(entry["dose"], kind, f"{where} dose")
+                dose = check_dose(parse_quantity(entry["dose"], kind, f"{where} dose"), f"{where} dose",
+                                  infusion=kind == "infusion")
         if "concentration" in entry:
             if entry["concentration"] == "scan":
                 scan = True
             else:
-                conc = parse_quantity(entry["concentration"], "concentration", f"{where} concentration")
+                conc = check_concentration(parse_quantity(entry["concentration"], "concentration",
+                                                          f"{where} concentration"), f"{where} concentration")
         if route in SYSTEMIC and dose is None and not scan:
             raise InputError(f"{where}: drug {entry['drug']!r} by route {route} needs 'dose' (e.g. '3 mg/kg')")
         if route in ("reverse_dialysis", "bath") and conc is None and not scan:
             raise InputError(f"{where}: drug {entry['drug']!r} by route {route} needs 'concentration' (e.g. '1 uM')")
         if route == "sc_minipump" and dur is None:
             dur = 14 * 86400.0
-        current = parse_quantity(entry["current"], "current", f"{where} current") if "current" in entry else None
+        current = None
+        if "current" in entry:
+            current = check_at_most(parse_quantity(entry["current"], "current", f"{where} current"), MAX_CURRENT_NA,
+                                    f"{where} current", "nA", "beyond any iontophoresis current")
         return Intervention("drug", at, dur, drug=str(entry["drug"]), route=route, dose=dose, concentration=conc,
                             scan=scan, site=str(entry.get("site", "")), current=current)
     if "perfusate" in entry:
@@ -88,7 +96,8 @@ def parse_intervention(entry: dict, where: str) -> Intervention:
         if name in ("potassium", "calcium"):
             if "concentration" not in entry:
                 raise InputError(f"{where}: perfusate {name} needs 'concentration' (e.g. '30 mM')")
-            conc = parse_quantity(entry["concentration"], "concentration", f"{where} concentration") / 1e6  # mM
+            conc = check_concentration(parse_quantity(entry["concentration"], "concentration", f"{where} concentration"),
+                                       f"{where} concentration") / 1e6  # mM
         elif name == "tetrodotoxin":
             conc = parse_quantity(entry.get("concentration", "1 uM"), "concentration", f"{where} concentration")
         return Intervention("perfusate", at, dur, perfusate=name, concentration=conc)
@@ -162,6 +171,7 @@ def _pair(v, where: str) -> tuple[float, float]:
     b = parse_quantity(v[1], "time", where, allow_negative=True)
     if not b > a:
         raise InputError(f"{where}: stop must be after start")
+    check_span(a, b, where)
     return (a, b)
 
 

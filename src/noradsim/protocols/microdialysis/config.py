@@ -9,6 +9,7 @@ from ...drugs import DrugLibrary, load_library
 from ...errors import InputError, unknown
 from ...units import parse_quantity
 from ...vocabulary import EXPERIMENT_KEYS, MICRODIALYSIS_KEYS, TERMINAL_REGIONS, UNCERTAINTY_KEYS
+from ..checks import check_sample
 from ..conditions import Conditions, parse_conditions
 
 DEFAULT_POPULATION_PARAMETERS = ("net_vmax", "release_per_spike", "k_diffusion_loss", "autoreceptor_enrichment",
@@ -73,6 +74,7 @@ def parse(doc: dict, *, where: str = "experiment", library: DrugLibrary | None =
             raise unknown(f"{where}: field", k, allowed)
     library = library or load_library()
     cond = parse_conditions(doc, where)
+    check_sample(cond.sample, cond.window, f"{where} sample")  # at least one dialysate sample in the window
     equil = parse_quantity(doc.get("equilibration", "120 min"), "time", f"{where} equilibration")
     overrides = _overrides(doc, where)
     lod, cv = _hplc(doc.get("hplc", {}), where)

@@ -34,6 +34,7 @@ class PopulationResult:
     factors: np.ndarray  # (n, p) multiplicative factors on the cited values
     peak_percent: np.ndarray
     trough_percent: np.ndarray
+    percent_series: np.ndarray | None = None  # (n, samples): every rat's samples, % of its own baseline
 
     def interval(self, q=(5, 50, 95)) -> dict[str, np.ndarray]:
         return {"peak_percent_baseline": np.percentile(self.peak_percent, q),
@@ -62,7 +63,7 @@ def _outcomes(cond: Conditions, probe: Probe, model, traj: np.ndarray, times: np
     dial = probe.in_vivo_extraction(clearance_rate_constant(values, p)) * values["ne_ecf"]
     order = np.argsort(t, kind="stable")
     s = collect(t[order], dial[order], cond.sample, cond.baseline, cond.window)
-    return s.peak_percent(), s.min_percent()
+    return np.concatenate([[s.peak_percent(), s.min_percent()], s.percent()])
 
 
 def _run_chunk(cond, library, names, factors):
@@ -98,7 +99,7 @@ def virtual_population(cond: Conditions, n: int = 200, *, parameters=DEFAULT_PAR
     rng = np.random.default_rng(seed)
     factors = np.exp(rng.uniform(-math.log(spread), math.log(spread), size=(n, len(parameters))))
     out = evaluate_factors(cond, parameters, factors, library=library, workers=workers)
-    return PopulationResult(tuple(parameters), factors, out[:, 0], out[:, 1])
+    return PopulationResult(tuple(parameters), factors, out[:, 0], out[:, 1], out[:, 2:])
 
 
 def sobol_indices(cond: Conditions, *, parameters=DEFAULT_PARAMETERS, spread: float = 2.0, n_base: int = 64,

@@ -16,30 +16,46 @@ from .config import phenotype_overrides
 
 
 def _markers(ax, interventions):
+    """Each intervention as a shaded span (or a line for a bolus) labelled once, above the axes."""
     for iv in interventions:
         t = iv["at"] / 60.0
         label = iv.get("drug") or iv.get("perfusate") or iv.get("stimulus")
         if iv.get("duration"):
-            ax.axvspan(t, t + iv["duration"] / 60.0, color="orange", alpha=0.12)
-        ax.axvline(t, color="orange", lw=1)
-        ax.text(t, ax.get_ylim()[1], f" {label}", va="top", fontsize=7, color="darkorange")
+            ax.axvspan(t, t + iv["duration"] / 60.0, color="orange", alpha=0.12, lw=0)
+        ax.axvline(t, color="darkorange", lw=1)
+        ax.annotate(f"{label}", (t, 1.0), xycoords=("data", "axes fraction"), xytext=(2, 2),
+                    textcoords="offset points", fontsize=8, color="darkorange", va="bottom")
 
 
-def microdialysis_figures(ds, samples, interventions) -> list[str]:
-    """The run report's figures: NE % baseline with bins, occupancy, LC, drugs, metabolites."""
+def microdialysis_figures(ds, samples, interventions, *, band=None, published=()) -> list[str]:
+    """The run report's figures: NE % baseline with bins, occupancy, LC, drugs, metabolites.
+
+    ``band`` is ``(starts_min, ends_min, p5, p50, p95)`` of the virtual population's samples;
+    ``published`` are :class:`~.published.Published` values drawn beside the simulation.
+    """
     t = ds["time"].values
     imgs = []
-    fig, ax = plt.subplots(figsize=(8, 3.4))
+    fig, ax = plt.subplots(figsize=(8, 3.6))
     base = samples["baseline_mean"]
     ax.plot(t, 100 * ds["extracellular_ne"].values / base, color="0.6", lw=1, label="continuous (recovery-corrected)")
+    if band is not None:
+        mid = (np.asarray(band[0]) + np.asarray(band[1])) / 2
+        ax.fill_between(mid, band[2], band[4], color="C0", alpha=0.18, lw=0,
+                        label="virtual population, 5-95 %")
+        ax.plot(mid, band[3], color="C0", lw=1, ls="--", label="virtual population, median")
     for s0, s1, pct in zip(samples["start_min"], samples["end_min"], samples["percent_baseline"]):
         ax.plot([s0, s1], [pct, pct], color="C0", lw=3)
-    ax.plot([], [], color="C0", lw=3, label=f"{samples['sample_min']:g}-min dialysate samples")
+    ax.plot([], [], color="C0", lw=3, label=f"{samples['sample_min']:g}-min dialysate samples (this run)")
+    for k, pub in enumerate(published):
+        x = float(samples["end_min"][-1]) + (k + 1) * 0.04 * (t[-1] - t[0])
+        ax.errorbar([x], [pub.expected], yerr=[[pub.expected - pub.low], [pub.high - pub.expected]], fmt="D",
+                    color="C3", capsize=4, label=f"published {pub.statistic.split('_')[0]}: {pub.source.split(',')[0]}")
     ax.axhline(100, color="k", lw=0.5, ls=":")
-    ax.set(xlabel="time (min)", ylabel="NE (% of baseline)", title="Extracellular NE, microdialysis")
-    ax.legend(fontsize=8)
+    ax.set(xlabel="time (min)", ylabel="NE (% of baseline)")
+    ax.set_title("Extracellular NE, microdialysis", pad=16)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     _markers(ax, interventions)
-    imgs.append(figure_to_img(fig))
+    imgs.append(figure_to_img(fig, alt="NE as % of baseline over time"))
 
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.2))
     axes[0].plot(t, ds["net_occupancy"].values, label="NET occupancy")
@@ -104,8 +120,14 @@ def mechanism_summary(ds, c: Conditions) -> str:
     return "; ".join(parts)
 
 
+READOUT_NAMES = {"working_memory": "working memory (prefrontal alpha2A/alpha1)",
+                 "arousal": "arousal", "task_performance": "task performance (inverted U)",
+                 "low_tone_index": "low NE tone index", "anxiety_index": "anxiety index",
+                 "microglia_inflammation": "microglial inflammation", "astrocyte_neurotrophic": "astrocyte trophic support"}
+
+
 def functional_readouts(ds, library: DrugLibrary | None = None):
-    """Receptor-level read-outs (working memory, arousal, mood, glia) along the simulated time course."""
+    """Receptor-level read-outs along the time course: one small panel each, named in words."""
     import matplotlib.pyplot as plt
 
     from ...receptors.readouts import readouts
@@ -114,27 +136,69 @@ def functional_readouts(ds, library: DrugLibrary | None = None):
     t = ds["time"].values
     r = readouts(ds["ne_ecf"].values, drugs or None, lc_rate_hz=ds["lc_firing_rate"].values, time_s=t * 60.0,
                  library=library)
-    keys = [k for k in ("working_memory", "arousal", "task_performance", "low_tone_index", "anxiety_index",
-                        "microglia_inflammation", "astrocyte_neurotrophic") if k in r]
-    fig, ax = plt.subplots(figsize=(8, 3.2))
-    for k in keys:
-        ax.plot(t, np.asarray(r[k]), label=k)
-    ax.set(xlabel="time (min)", ylabel="index", title="Functional read-outs")
-    ax.legend(fontsize=7, ncol=2)
+    keys = [k for k in READOUT_NAMES if k in r]
+    cols = 4
+    rows_n = max(1, -(-len(keys) // cols))
+    fig, axes = plt.subplots(rows_n, cols, figsize=(11, 2.3 * rows_n), sharex=True, squeeze=False)
     base = t < 0
     rows = []
-    for k in keys:
+    for ax, k in zip(axes.flat, keys):
         y = np.asarray(r[k], dtype=float)
         b = float(np.mean(y[base])) if base.any() else float(y[0])
         ext = float(y[np.argmax(np.abs(y - b))])
-        rows.append([k, f"{b:.3g}", f"{ext:.3g}"])
-    return figure_to_img(fig), rows
+        ax.plot(t, y, color="C2")
+        ax.axhline(b, color="0.5", lw=0.6, ls=":")
+        ax.set_title(READOUT_NAMES[k], fontsize=9)
+        ax.tick_params(labelsize=7)
+        rows.append([READOUT_NAMES[k], f"{b:.3g}", f"{ext:.3g}"])
+    for ax in list(axes.flat)[len(keys):]:
+        ax.axis("off")
+    for ax in axes[-1]:
+        ax.set_xlabel("time (min)", fontsize=8)
+    fig.suptitle("Functional read-outs (index, dotted line = baseline)", fontsize=10)
+    fig.tight_layout()
+    return figure_to_img(fig, alt="functional read-outs"), rows
+
+
+def _band(result):
+    """(starts, ends, p5, p50, p95) of the population's samples, min; None without a population."""
+    pop, s = result.population, result.samples
+    if pop is None or pop.percent_series is None or pop.percent_series.shape[1] != s.starts.size:
+        return None
+    q = np.nanpercentile(pop.percent_series, [5, 50, 95], axis=0)
+    return s.starts / 60, s.ends / 60, q[0], q[1], q[2]
+
+
+def _population_dataset(result):
+    """The population as variables on a ``subject`` dimension (and ``sample``, ``parameter``)."""
+    import xarray as xr
+
+    pop, s = result.population, result.samples
+    data = {"population_peak_percent_baseline": (("subject",), pop.peak_percent, {"units": "%"}),
+            "population_min_percent_baseline": (("subject",), pop.trough_percent, {"units": "%"}),
+            "population_parameter_factor": (("subject", "parameter"), pop.factors,
+                                            {"units": "1", "long_name": "multiplier on the cited value"})}
+    coords = {"subject": np.arange(1, len(pop.peak_percent) + 1), "parameter": list(pop.names)}
+    if _band(result) is not None:
+        data["population_percent_baseline"] = (("subject", "sample"), pop.percent_series, {"units": "%"})
+        coords["sample_start_min"] = (("sample",), s.starts / 60, {"units": "min"})
+    return xr.Dataset({k: xr.Variable(*v) for k, v in data.items()}, coords=coords)
 
 
 def write_outputs(result, out_dir) -> None:
-    """``results.nc`` (the time course), ``results.csv`` (the samples), ``report.html``."""
+    """``results.nc`` (time course; population on a ``subject`` dimension), ``results.csv``
+    (the samples), ``population.csv`` (one virtual rat per row, when there is a population), ``report.html``."""
     out_dir = Path(out_dir)
-    result.dataset.to_netcdf(out_dir / "results.nc", engine="h5netcdf")
+    ds = result.dataset
+    if result.population is not None:
+        ds = ds.merge(_population_dataset(result))
+        pop = result.population
+        with open(out_dir / "population.csv", "w") as fh:
+            fh.write("subject," + ",".join(f"{n}_factor" for n in pop.names)
+                     + ",peak_percent_baseline,min_percent_baseline\n")
+            for i, (f, pk, tr) in enumerate(zip(pop.factors, pop.peak_percent, pop.trough_percent), start=1):
+                fh.write(f"{i}," + ",".join(f"{v:.6g}" for v in f) + f",{pk:.6g},{tr:.6g}\n")
+    ds.to_netcdf(out_dir / "results.nc", engine="h5netcdf")
     s = result.samples
     with open(out_dir / "results.csv", "w") as fh:
         fh.write("sample_start_min,sample_end_min,dialysate_nM,recovery_corrected_nM,percent_baseline,below_detection_limit\n")
@@ -144,40 +208,66 @@ def write_outputs(result, out_dir) -> None:
 
 
 def _body(result) -> str:
+    from .published import find_published
+
     cfg, ds, s, library = result.config, result.dataset, result.samples, result.library
     cond = cfg.conditions
     samples = {"start_min": s.starts / 60, "end_min": s.ends / 60, "percent_baseline": s.percent(),
                "baseline_mean": s.baseline_mean, "sample_min": cond.sample / 60}
-    imgs = microdialysis_figures(ds, samples, [iv.__dict__ for iv in cond.interventions])
+    published = find_published(cond)
+    imgs = microdialysis_figures(ds, samples, [iv.__dict__ for iv in cond.interventions], band=_band(result),
+                                 published=published)
     fx_img, fx_rows = functional_readouts(ds, library)
-    imgs.append(fx_img)
-    rows = [[f"{a:g}–{b:g}", f"{m:.3g}", f"{c:.3g}", f"{p:.0f}", "&lt; LOD" if bl else ""]
+    rows = [[f"{a:g}–{b:g}", f"{m:.3g}", f"{c:.3g}", f"{p:.0f}", "below detection limit" if bl else ""]
             for a, b, m, c, p, bl in zip(s.starts / 60, s.ends / 60, result.measured, s.means, s.percent(),
                                          result.below_detection)]
-    return (_header_html(result) + "".join(imgs) + "<h2>Functional read-outs</h2>"
+    return (_header_html(result, published) + "".join(imgs) + "<h2>Functional read-outs</h2>" + fx_img
             + table(["read-out", "baseline", "extreme in window"], fx_rows)
             + "<p class='small'>Indices from noradsim.receptors.readouts (documented, cited models; see docs/receptors.md).</p>"
             + _population_html(result)
-            + "<h2>Samples</h2>" + table(["sample (min)", "dialysate (nM)", "corrected (nM)", "% baseline", ""], rows)
+            + "<h2>Samples</h2>" + table(["sample (min)", "dialysate (nM)", "recovery-corrected (nM)", "% of baseline",
+                                          "note"], rows)
             + "<h2>Parameters (value, unit, species, source)</h2>" + _parameter_table(ds, cond, library))
 
 
-def _header_html(result) -> str:
+def _published_html(published, s) -> str:
+    if not published:
+        return ""
+    items = []
+    for pub in published:
+        sim = s.peak_percent() if pub.statistic.startswith("peak") else s.min_percent()
+        verdict = "within" if pub.low <= sim <= pub.high else "outside"
+        items.append(f"{html.escape(pub.source)}: {pub.statistic.split('_')[0]} {pub.expected:g} % of baseline "
+                     f"(accepted range {pub.low:g}-{pub.high:g} %); simulated {sim:.0f} %, {verdict} the range "
+                     f"(calibration target {html.escape(pub.target_id)}).")
+    return "<p><b>Published</b>: " + " ".join(items) + "</p>"
+
+
+def _header_html(result, published=()) -> str:
+    from .story import baselines_text, headline
+
     cfg, ds, s = result.config, result.dataset, result.samples
     cond = cfg.conditions
     place = ("probe in " + cond.region if cfg.placement_ok else "MISPLACED: aimed at " + cfg.intended_region
              + ", histology shows " + cond.region + "; the data describe " + cond.region
              + " and should be excluded from a " + cfg.intended_region + " analysis")
+    t = ds["time"].values * 60.0
+    base = (t >= cond.baseline[0]) & (t <= cond.baseline[1])
+    ecf = float(np.mean(ds["ne_ecf"].values[base])) if base.any() else float(ds["ne_ecf"].values[0])
+    dial = float(np.mean(ds["dialysate_ne"].values[base])) if base.any() else float(ds["dialysate_ne"].values[0])
+    extraction = float(ds["extraction_fraction"].values[0])
     text = (
-        f"<p>{html.escape(cfg.description)}</p>"
-        f"<p><b>Subject</b>: {cond.species}, {cond.region}, state {cond.state}. "
+        f"<p class='headline'><b>{html.escape(headline(cond, s))}</b></p>"
+        + _published_html(published, s)
+        + f"<p>{html.escape(cfg.description)}</p>"
+        f"<p><b>Subject</b>: {cond.species}, {cond.region.replace('_', ' ')}, state {cond.state}. "
         f"<b>Probe</b>: {ds.attrs['probe_length_cm'] * 10:g} mm membrane, aCSF at {cond.flow:g} uL/min, "
         f"{cfg.equilibration / 60:g} min equilibration, {cond.sample / 60:g}-min samples into antioxidant, HPLC-ECD "
-        f"(detection limit {cfg.detection_limit:g} nM, CV {cfg.cv:.0%}, seed {result.seed}). In vitro recovery "
-        f"{result.recovery:.1%}; in vivo extraction at baseline {float(ds['extraction_fraction'].values[0]):.1%} "
-        f"(Bungay et al. 1990). <b>Placement check</b>: {place}.</p>"
-        f"<p><b>Result</b>: peak {s.peak_percent():.0f} %, trough {s.min_percent():.0f} % of baseline "
-        f"(baseline {s.baseline_mean:.3g} nM recovery-corrected).<br><b>Mechanism</b>: {html.escape(result.mechanism)}</p>")
+        f"(detection limit {cfg.detection_limit:g} nM, CV {cfg.cv:.0%}, seed {result.seed}). "
+        f"<b>Placement check</b>: {place}.</p>"
+        f"<p>{baselines_text(ecf, dial, s.baseline_mean, result.recovery, extraction)}</p>"
+        f"<p><b>Range over the window</b>: highest sample {s.peak_percent():.0f} %, lowest {s.min_percent():.0f} % "
+        f"of baseline.<br><b>Mechanism</b>: {html.escape(result.mechanism)}</p>")
     if cfg.phenotype:
         text += (f"<p><b>Phenotype</b>: {html.escape(cfg.phenotype)} (parameter changes: "
                  f"{html.escape(json.dumps(phenotype_overrides(cfg.phenotype)))})</p>")
@@ -185,14 +275,17 @@ def _header_html(result) -> str:
 
 
 def _population_html(result) -> str:
+    from .story import population_text
+
     pop, spec = result.population, result.config.population
     if pop is None:
         return ""
-    q = pop.interval()
-    text = (f"<h2>Uncertainty</h2><p>{spec.n} virtual rats, parameters {', '.join(spec.parameters)} varied "
-            f"log-uniformly within x/{spec.spread:g} of their cited values (seed {result.seed}): peak "
-            f"{q['peak_percent_baseline'][1]:.0f} % of baseline, 90 % interval "
-            f"{q['peak_percent_baseline'][0]:.0f}-{q['peak_percent_baseline'][2]:.0f} %.</p>")
+    q = pop.interval()["peak_percent_baseline"]
+    text = ("<h2>Uncertainty: a virtual population</h2><p>"
+            + population_text(spec.n, spec.spread, spec.parameters, q[1], q[0], q[2], result.samples.peak_percent(),
+                              result.seed)
+            + " Every rat's outcome is in <code>population.csv</code> and in <code>results.nc</code> "
+              "(dimension <code>subject</code>).</p>")
     if result.sobol:
         text += "<p>Sobol indices of the peak (SALib):</p>" + table(
             ["parameter", "first order", "total"], [[k, f"{v['S1']:.2f}", f"{v['ST']:.2f}"] for k, v in result.sobol.items()])
