@@ -185,3 +185,37 @@ def _save(fig, path) -> Path:
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
+
+
+_DIMENSIONLESS = {"hill", "n", "tau", "frac", "slope", "schild_slope"}
+
+
+def _unit(name: str, kind: str, y_label: str) -> str:
+    """Unit of a fitted parameter: nM for concentrations, the response's unit for capacities."""
+    from .models import POSITIVE
+
+    if name in _DIMENSIONLESS or name.startswith(("log10_", "p")):
+        return "1" if not name.startswith("log10_") else "log10 nM"
+    if POSITIVE.get(name) == "nM" or name in ("KB", "Kd", "EC50"):
+        return "nM"
+    if kind == "expression":
+        return ""
+    return f"units of {y_label}"
+
+
+def summary_with_units(fit, kind: str, y_label: str) -> str:
+    """The fit table with a unit column, values to 4 significant digits, SE to 2."""
+    lines = [f"model: {fit.model}",
+             f"{'parameter':<12} {'value':>11} {'unit':<16} {'SE':>9} {'95 % CI':>24}"]
+    for group in (fit.params, fit.derived):
+        for name, est in group.items():
+            ci = f"[{est.ci95[0]:.4g}, {est.ci95[1]:.4g}]"
+            lines.append(f"{name:<12} {est.value:>11.4g} {_unit(name, kind, y_label):<16} {est.stderr:>9.2g} {ci:>24}")
+    lines.append(f"n = {fit.n}, R^2 = {fit.r2:.4f}, AIC = {fit.aic:.4g}, AICc = {fit.aicc:.4g}, RSS = {fit.rss:.4g}")
+    lines.extend(f"warning: {w}" for w in fit.warnings)
+    return "\n".join(lines)
+
+
+def format_statistic(v) -> str:
+    """F, p and AICc differences to 4 significant digits (p below 1e-4 in scientific notation)."""
+    return "n/a" if v is None else f"{v:.4g}"
