@@ -113,7 +113,9 @@ def profiles(residuals: Residuals, problem, result, max_nfev: int) -> list[Profi
                                       ratio_min=float(np.exp(-THRESHOLD_95 - 0.5)), step_size_precheck_mode="off")
     if len(residuals.free) == 1:
         return [_scan_profile(residuals)]
-    res = pprofile.parameter_profile(problem, result, _optimizer(max_nfev), profile_options=options, progress_bar=False)
+    # each profile step starts from the previous optimum: a few evaluations re-optimise the others
+    res = pprofile.parameter_profile(problem, result, _optimizer(max(3, max_nfev // 2)), profile_options=options,
+                                     progress_bar=False)
     out = []
     for i, f in enumerate(residuals.free):
         pr = res.profile_result.list[0][i]
