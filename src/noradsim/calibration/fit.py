@@ -65,7 +65,7 @@ def _optimizer(max_nfev: int):
 
 
 def calibrate(residuals: Residuals, *, starts: int = 20, seed: int = 0, max_nfev: int = 60,
-              profile: bool = True) -> CalibrationResult:
+              profile: bool = True, start_points: np.ndarray | None = None) -> CalibrationResult:
     """Seeded Latin-hypercube multi-start (pyPESTO, scipy ``least_squares`` TRF), then profiles.
 
     Parameters
@@ -80,12 +80,16 @@ def calibrate(residuals: Residuals, *, starts: int = 20, seed: int = 0, max_nfev
         Residual evaluations per local fit.
     profile : bool
         Compute the profile likelihood of every parameter.
+    start_points : array, optional
+        Log-scale start points to use instead of the Latin hypercube (e.g. to re-run
+        the winning start of a recorded calibration).
     """
     import pypesto
     import pypesto.optimize as optimize
 
     logging.getLogger("pypesto").setLevel(logging.ERROR)
-    x0 = latin_hypercube_starts(residuals, starts, seed)
+    x0 = latin_hypercube_starts(residuals, starts, seed) if start_points is None else np.atleast_2d(start_points)
+    starts = len(x0)
     problem = pypesto.Problem(_objective(residuals), lb=residuals.lower, ub=residuals.upper, x_guesses=x0,
                               x_names=[f.name for f in residuals.free])
     result = optimize.minimize(problem, _optimizer(max_nfev), n_starts=starts, ids=[f"start{i}" for i in range(starts)],
