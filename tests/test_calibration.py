@@ -156,7 +156,8 @@ def test_shipped_calibration_winning_start_reproduces_shipped_values(targets_fil
     opt = {argv[i]: argv[i + 1] for i in range(len(argv) - 1) if argv[i].startswith("--")}
     names = opt["--parameters"].split(",")
     setup = calibration_setup(targets_file, names)
-    assert [[f.low, f.high] for f in setup.residuals.free] == pytest.approx([entries[n]["range"] for n in names])
+    box = [v for f in setup.residuals.free for v in (f.low, f.high)]
+    assert box == pytest.approx([v for n in names for v in entries[n]["range"]], rel=1e-12)
     x0 = latin_hypercube_starts(setup.residuals, int(opt["--starts"]), int(opt["--seed"]))
     best_start = np.log(json.loads(recorded.read_text())["start_points"][0])
     k = int(np.argmin(np.abs(x0 - best_start).max(axis=1)))
