@@ -16,10 +16,17 @@ def add_arguments(p):
     p.add_argument("--drugs", action="append", default=[], metavar="FILE", help="user drug file(s)")
     p.add_argument("--explain", action="store_true",
                    help="add the parameters each prediction is most sensitive to (elasticities; slower)")
+    p.add_argument("--uncertainty", action="store_true",
+                   help="90 %% prediction interval per target from the calibrated parameters' profile intervals")
+    p.add_argument("--samples", type=int, default=40, help="parameter sets for --uncertainty (default 40)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the --uncertainty parameter sets (default 0)")
+    p.add_argument("--calibration", metavar="FILE",
+                   help="calibration overlay for --uncertainty (default: the shipped noradsim/data/calibrated.toml)")
 
 
 def main(args) -> int:
     from ..drugs import load_library
+    from ..errors import InputError
     from ..outputs import atomic_dir, atomic_file
     from ..outputs import check_out_dir, check_out_file
     from ..validation import format_row, run_targets, summary_line
@@ -29,9 +36,18 @@ def main(args) -> int:
     if args.json:
         check_out_file(args.json, "--json")
     library = load_library(args.drugs)
-    outcomes, good, bad = run_targets(args.targets, library=library,
-                                      progress=lambda o: print(format_row(o), flush=True),
+    show = lambda o: print(format_row(o), flush=True)  # noqa: E731
+    if args.uncertainty and args.samples < 2:
+        raise InputError("--samples must be at least 2")
+    outcomes, good, bad = run_targets(args.targets, library=library, progress=None if args.uncertainty else show,
                                       explain_parameters=args.explain)
+    if args.uncertainty:
+        from ..validation.calibration import prediction_intervals
+
+        outcomes = prediction_intervals(outcomes, good, library, overlay=args.calibration, samples=args.samples,
+                                        seed=args.seed)
+        for o in outcomes:
+            show(o)
     for tid, msg in bad:
         print(f"noradsim: error: {msg}", file=sys.stderr)
     if args.json:
@@ -43,4 +59,8 @@ def main(args) -> int:
         with atomic_dir(args.out) as tmp:
             validation_report(outcomes, tmp)
     print(summary_line(outcomes))
+    if args.uncertainty:
+        from ..validation import coverage_line
+
+        print(coverage_line(outcomes))
     return 2 if bad else 0

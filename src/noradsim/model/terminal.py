@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from ..calibration.overlay import apply_overlay
 from ..drugs import Drug, DrugLibrary, load_library
 from ..errors import InputError, unknown
 from ..parameters import Parameter, data_path, read_toml
@@ -36,7 +37,7 @@ def terminal_parameters() -> dict[str, Parameter]:
     doc = read_toml(data_path("terminal.toml"))
     from ..parameters import _record
 
-    return {k: _record(k, v, "terminal.toml") for k, v in doc["parameters"].items()}
+    return apply_overlay({k: _record(k, v, "terminal.toml") for k, v in doc["parameters"].items()})
 
 
 @lru_cache(maxsize=1)
@@ -45,7 +46,7 @@ def lc_tables() -> tuple[dict[str, Parameter], dict[str, Parameter]]:
     from ..parameters import _record
 
     doc = read_toml(data_path("lc.toml"))
-    params = {k: _record(k, v, "lc.toml") for k, v in doc["parameters"].items()}
+    params = apply_overlay({k: _record(k, v, "lc.toml") for k, v in doc["parameters"].items()})
     states = {s: _record(f"drive_{s}", v["drive"], "lc.toml") for s, v in doc["state"].items()}
     return params, states
 

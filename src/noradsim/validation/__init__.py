@@ -7,8 +7,8 @@ the prediction with the published range.
 """
 
 from .evaluate import evaluate, explain, run_targets
-from .report import format_row, summary_line, validation_report
+from .report import coverage_line, format_row, summary_line, validation_report
 from .targets import SCHEMA, Outcome, Target, parse_target, read_targets
 
-__all__ = ["SCHEMA", "Outcome", "Target", "evaluate", "explain", "format_row", "parse_target", "read_targets",
+__all__ = ["SCHEMA", "Outcome", "Target", "coverage_line", "evaluate", "explain", "format_row", "parse_target", "read_targets",
            "run_targets", "summary_line", "validation_report"]

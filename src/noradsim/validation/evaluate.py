@@ -21,8 +21,24 @@ from ..protocols.microdialysis.sampling import collect
 from .targets import _MEASURE_UNIT, _MICRODIALYSIS, Outcome, Target, _convert, read_targets
 
 
-def evaluate(target: Target, library: DrugLibrary | None = None, *, explain_parameters: bool = False) -> Outcome:
-    """Run one target through the simulator and apply its statistic."""
+def evaluate(target: Target, library: DrugLibrary | None = None, *, explain_parameters: bool = False,
+             parameters: dict[str, float] | None = None) -> Outcome:
+    """Run one target through the simulator and apply its statistic.
+
+    Parameters
+    ----------
+    target : Target
+        One parsed target.
+    library : DrugLibrary, optional
+        Drug library (default: the shipped one).
+    explain_parameters : bool
+        Append the three parameters the prediction is most sensitive to.
+    parameters : dict, optional
+        Overrides of rate-model parameter values (``noradsim params`` names), used by
+        ``noradsim calibrate`` and ``noradsim validate --uncertainty``. The spiking LC and
+        the virtual assays do not take overrides: with ``parameters`` given, those targets
+        are ``unsupported``.
+    """
     library = library or load_library()
     rng = (target.low, target.high)
 
@@ -38,6 +54,8 @@ def evaluate(target: Target, library: DrugLibrary | None = None, *, explain_para
     m, s, c = target.measure, target.statistic, target.conditions
     if c.species != "rat" and m not in ("net_uptake", "net_inhibition"):
         return unsupported(f"species {c.species}: the in vivo model is parameterised for rat only")
+    if parameters and (m in ("net_uptake", "net_inhibition", "lc_phasic_response", "lc_spike_width")):
+        return unsupported(f"measure {m} is simulated outside the rate model; it takes no parameter overrides")
     try:
         if m in ("net_uptake", "net_inhibition"):
             try:
@@ -60,8 +78,8 @@ def evaluate(target: Target, library: DrugLibrary | None = None, *, explain_para
         if c.preparation not in ("in_vivo", "slice"):
             return unsupported(f"preparation {c.preparation}: measure {m} is simulated in vivo only")
         if s == "ed50":
-            return _ed50(target, library, result)
-        out = _time_course_statistic(target, library, result)
+            return _ed50(target, library, result, parameters)
+        out = _time_course_statistic(target, library, result, parameters)
         if explain_parameters and out.predicted is not None:
             top = explain(target, library)
             if top:
@@ -123,8 +141,8 @@ def _time_course_value(target: Target, library, parameters: dict | None = None):
     return 100.0 * float(pick(w_vals)) / ref, "", ds, curve
 
 
-def _time_course_statistic(target: Target, library, result) -> Outcome:
-    value, why, ds, curve = _time_course_value(target, library)
+def _time_course_statistic(target: Target, library, result, parameters=None) -> Outcome:
+    value, why, ds, curve = _time_course_value(target, library, parameters)
     if value is None:
         return result(None, why)
     return result(value, mechanism_summary(ds, target.conditions), curve)
@@ -170,7 +188,7 @@ def explain(target: Target, library: DrugLibrary | None = None, *, step: float =
     return out[:top]
 
 
-def _ed50(target: Target, library, result) -> Outcome:
+def _ed50(target: Target, library, result, parameters=None) -> Outcome:
     from ..protocols.timecourse import simulate_conditions
 
     c = target.conditions
@@ -185,7 +203,7 @@ def _ed50(target: Target, library, result) -> Outcome:
     def fraction(dose: float) -> float:
         """Distance below the half-way point: > 0.5 means the dose is still too small."""
         if dose not in cache:
-            ds = simulate_conditions(c, library=library, scan_dose=dose, dt=5.0,
+            ds = simulate_conditions(c, library=library, scan_dose=dose, dt=5.0, parameters=parameters,
                                      t_start=c.baseline[0], t_stop=max(c.window[1], c.baseline[1]))
             t, y = _series(ds, target)
             base = (t >= c.baseline[0]) & (t <= c.baseline[1])
@@ -218,13 +236,14 @@ def _ed50(target: Target, library, result) -> Outcome:
                   f"{len(cache)} simulations", curve)
 
 
-def run_targets(path: str | Path, *, library: DrugLibrary | None = None, progress=None, explain_parameters: bool = False):
+def run_targets(path: str | Path, *, library: DrugLibrary | None = None, progress=None, explain_parameters: bool = False,
+                parameters: dict[str, float] | None = None):
     """Parse and evaluate every target; returns outcomes (errors included, in file order)."""
     library = library or load_library()
     good, bad = read_targets(path, library)
     outcomes = [Outcome(i, None, None, None, "", "error", msg) for i, msg in bad]
     for tg in good:
-        outcomes.append(evaluate(tg, library, explain_parameters=explain_parameters))
+        outcomes.append(evaluate(tg, library, explain_parameters=explain_parameters, parameters=parameters))
         if progress:
             progress(outcomes[-1])
     return outcomes, good, bad

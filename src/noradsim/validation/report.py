@@ -14,10 +14,12 @@ from ..reporting.html import figure_to_img, page, table
 def validation_report(outcomes, out_dir: Path) -> Path:
     """One figure per target: simulated course, window and published range."""
     rows, figs = [], []
+    with_interval = any(o.interval is not None for o in outcomes)
     for o in outcomes:
         pred = "-" if o.predicted is None else f"{o.predicted:.4g}"
         rng = "-" if o.range is None else f"{o.range[0]:g} – {o.range[1]:g}"
-        rows.append([html.escape(o.id), pred, rng, html.escape(o.unit),
+        ivl = [] if not with_interval else ["-" if o.interval is None else f"{o.interval[0]:.4g} – {o.interval[1]:.4g}"]
+        rows.append([html.escape(o.id), pred, *ivl, rng, html.escape(o.unit),
                      f"<span class='{o.verdict}'>{o.verdict}</span>", html.escape(o.reason)])
         c = o.curve
         if not c:
@@ -51,7 +53,10 @@ def validation_report(outcomes, out_dir: Path) -> Path:
             ax.legend(fontsize=7)
         ax.set_title(f"{o.id}: {o.verdict}", fontsize=9)
         figs.append(f"<h2>{html.escape(o.id)}</h2><p class='small'>{html.escape(o.reason)}</p>{figure_to_img(fig)}")
-    body = table(["target", "predicted", "range", "unit", "verdict", "mechanism / reason"], rows) + "".join(figs)
+    head = ["target", "predicted"] + (["90 % interval"] if with_interval else []) + ["range", "unit", "verdict",
+                                                                                   "mechanism / reason"]
+    cover = f"<p>{html.escape(coverage_line(outcomes))}</p>" if with_interval else ""
+    body = cover + table(head, rows) + "".join(figs)
     path = Path(out_dir) / "report.html"
     path.write_text(page("noradsim validation", body))
     return path
@@ -73,10 +78,18 @@ def summary_line(outcomes) -> str:
     return f"validated {n} targets: {p} within range, {f} outside, {u} unsupported"
 
 
+def coverage_line(outcomes) -> str:
+    """``coverage: K of N published values inside their 90 % interval`` (targets with an interval)."""
+    have = [o for o in outcomes if o.interval is not None and o.expected is not None]
+    k = sum(o.interval[0] <= o.expected <= o.interval[1] for o in have)
+    return f"coverage: {k} of {len(have)} published values inside their 90 % interval"
+
+
 def format_row(o) -> str:
     """One line per target: id, prediction, range, verdict and reason."""
     if o.verdict == "error":
         return f"{o.id}  error: {o.reason}"
     pred = "-" if o.predicted is None else f"{o.predicted:.4g}"
     rng = "-" if o.range is None else f"[{o.range[0]:g}, {o.range[1]:g}]"
-    return f"{o.id}  predicted {pred} {o.unit}  range {rng}  {o.verdict}  ({o.reason})"
+    ivl = "" if o.interval is None else f"  90 % interval [{o.interval[0]:.4g}, {o.interval[1]:.4g}]"
+    return f"{o.id}  predicted {pred} {o.unit}{ivl}  range {rng}  {o.verdict}  ({o.reason})"

@@ -53,11 +53,15 @@ class Outcome:
     verdict: str  # within | outside | unsupported | error
     reason: str = ""
     curve: dict = field(default_factory=dict, compare=False)
+    interval: tuple[float, float] | None = None  # 90 % prediction interval (validate --uncertainty)
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "predicted": self.predicted, "expected": self.expected,
-                "range": list(self.range) if self.range else None, "unit": self.unit,
-                "verdict": self.verdict, "reason": self.reason}
+        d = {"id": self.id, "predicted": self.predicted, "expected": self.expected,
+             "range": list(self.range) if self.range else None, "unit": self.unit,
+             "verdict": self.verdict, "reason": self.reason}
+        if self.interval is not None:
+            d["interval"] = list(self.interval)
+        return d
 
 
 def parse_target(t: dict, index: int, library=None) -> Target:

@@ -1,0 +1,166 @@
+"""noradsim calibrate: the objective, profiles and verdicts, determinism, the guard, the overlay."""
+
+import json
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from noradsim.calibration.fit import THRESHOLD_90, THRESHOLD_95, calibrate, judge
+from noradsim.calibration.problem import FreeParameter, Observation, Residuals
+from noradsim.calibration.uncertainty import parameter_sets
+
+from conftest import SHARED
+
+
+def cli(*args):
+    return subprocess.run([sys.executable, "-m", "noradsim.cli", *map(str, args)], capture_output=True, text=True)
+
+
+def _toy(predict, n_obs=2):
+    free = [FreeParameter("a", 1.0, "1", 0.1, 10.0, "test"), FreeParameter("b", 1.0, "1", 0.1, 10.0, "test")]
+    obs = [Observation("ab", 2.0, 1.0, 4.0, "1"), Observation("a", 3.0, 1.5, 6.0, "1")][:n_obs]
+    return Residuals(free, obs, predict)
+
+
+def test_residual_is_log_ratio_over_half_log_range():
+    r = _toy(lambda o: [4.0, 3.0])
+    # ln(4/2) / (0.5 ln(4/1)) = 1 exactly: a prediction at the range edge costs one unit
+    assert r([0.0, 0.0]) == pytest.approx([1.0, 0.0], abs=1e-12)
+    assert r.fval([0.0, 0.0]) == pytest.approx(0.5)
+
+
+def test_thresholds_are_chi2_quantiles_over_two():
+    from scipy.stats import chi2
+
+    assert THRESHOLD_95 == pytest.approx(chi2.ppf(0.95, 1) / 2)
+    assert THRESHOLD_90 == pytest.approx(chi2.ppf(0.90, 1) / 2)
+
+
+def test_parabolic_profile_gives_the_analytic_interval():
+    # f = 0.5 ((x - x0)/s)^2: the 90 % interval is x0 +/- 1.6449 s (on the log scale)
+    x0, s = math.log(2.0), 0.2
+    x = np.linspace(math.log(0.5), math.log(8.0), 401)
+    p = judge("k", x, 0.5 * ((x - x0) / s) ** 2, x[0], x[-1])
+    assert p.verdict == "identifiable"
+    assert p.interval90[0] == pytest.approx(2.0 * math.exp(-1.644854 * s), rel=1e-3)
+    assert p.interval90[1] == pytest.approx(2.0 * math.exp(1.644854 * s), rel=1e-3)
+
+
+def test_one_sided_and_flat_profiles():
+    x = np.linspace(0.0, 2.0, 41)
+    assert judge("k", x, np.where(x < 1, 5 * (1 - x) ** 2, 0.0), 0.0, 2.0).verdict == "practically non-identifiable"
+    p = judge("k", x, np.zeros_like(x), 0.0, 2.0)
+    assert p.verdict == "structurally non-identifiable"
+    assert p.open90 == (True, True)
+
+
+def test_toy_fit_finds_the_exact_optimum_and_a_product_is_not_identifiable():
+    # predictions a*b and a; published 2 and 3: the optimum is a = 3, b = 2/3 exactly
+    res = calibrate(_toy(lambda o: [o["a"] * o["b"], o["a"]]), starts=4, seed=3)
+    assert res.best == pytest.approx([3.0, 2.0 / 3.0], rel=1e-4)
+    assert res.fval < 1e-10
+    # only the product is observed: both parameters are structurally non-identifiable
+    res = calibrate(_toy(lambda o: [o["a"] * o["b"]], n_obs=1), starts=4, seed=3)
+    assert [p.verdict for p in res.profiles] == ["structurally non-identifiable"] * 2
+
+
+def test_split_normal_sets_put_the_interval_at_p5_p95():
+    entries = {"k": {"value": 2.0, "interval90": [1.0, 6.0], "range": [0.1, 100.0]}}
+    v = np.array([s["k"] for s in parameter_sets(entries, 2000, seed=1)])
+    assert np.percentile(v, [5, 50, 95]) == pytest.approx([1.0, 2.0, 6.0], rel=0.02)
+    assert parameter_sets(entries, 5, seed=1) == parameter_sets(entries, 5, seed=1)
+
+
+@pytest.fixture
+def predictions_file():
+    path = SHARED / "validation" / "predictions.toml"
+    if not path.is_file():
+        pytest.skip(f"shared predictions not found at {path}")
+    return path
+
+
+def test_predictions_file_is_refused(predictions_file, tmp_path):
+    r = cli("calibrate", predictions_file, "--parameters", "release_per_spike", "--out", tmp_path / "c")
+    assert r.returncode == 2
+    assert "out of sample" in r.stderr and r.stderr.count("\n") == 1
+
+
+def test_a_file_sharing_a_prediction_id_is_refused(predictions_file, tmp_path):
+    f = tmp_path / "mine.toml"
+    f.write_text(predictions_file.read_text())
+    r = cli("calibrate", f, "--parameters", "release_per_spike", "--out", tmp_path / "c")
+    assert r.returncode == 2
+    assert "out-of-sample prediction" in r.stderr
+
+
+def test_unknown_parameter_is_one_line(targets_file, tmp_path):
+    r = cli("calibrate", targets_file, "--parameters", "release_per_spik", "--out", tmp_path / "c")
+    assert r.returncode == 2
+    assert "release_per_spike" in r.stderr and r.stderr.count("\n") == 1
+
+
+SMALL = ("--parameters", "autoreceptor_enrichment,release_per_spike", "--targets-only",
+         "abercrombie1988_basal_hippocampus,abercrombie1988_yohimbine_hippocampus", "--starts", "2", "--seed", "5",
+         "--max-nfev", "4")
+
+
+def test_same_seed_same_result(targets_file, tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    for out in (a, b):
+        r = cli("calibrate", targets_file, *SMALL, "--out", out)
+        assert r.returncode == 0, r.stderr
+    assert (a / "calibrated.toml").read_text() == (b / "calibrated.toml").read_text()
+    data = json.loads((a / "calibration.json").read_text())
+    assert [p["name"] for p in data["parameters"]] == ["autoreceptor_enrichment", "release_per_spike"]
+    assert all(p["identifiability"] for p in data["parameters"])
+    assert "waterfall" in data and (a / "report.html").stat().st_size > 10_000
+
+
+def test_overlay_values_are_what_the_model_loads():
+    from noradsim.calibration.overlay import read_overlay
+    from noradsim.model.terminal import lc_tables, terminal_parameters
+
+    entries = read_overlay()
+    if not entries:
+        pytest.skip("no shipped calibration overlay")
+    params = {**terminal_parameters(), **lc_tables()[0]}
+    for name, e in entries.items():
+        assert params[name].value == e["value"]
+        assert params[name].source.startswith("calibrated: noradsim calibrate")
+
+
+@pytest.mark.slow
+def test_shipped_calibration_winning_start_reproduces_shipped_values(targets_file):
+    """Re-run the winning start of the shipped calibration (the full run takes too long here).
+
+    Checks that the seeded Latin hypercube regenerates the recorded start point exactly and
+    that the local fit from it returns the shipped values.
+    """
+    import shlex
+
+    from noradsim.calibration.overlay import read_overlay, shipped_overlay_path
+    from noradsim.calibration.problem import latin_hypercube_starts
+    from noradsim.parameters import read_toml
+    from noradsim.validation.calibration import calibration_setup
+
+    from conftest import REPO
+
+    entries = read_overlay()
+    recorded = REPO / "docs" / "calibration" / "shipped_calibration.json"
+    if not entries or not recorded.is_file():
+        pytest.skip("no shipped calibration")
+    argv = shlex.split(read_toml(shipped_overlay_path())["calibration"]["command"])
+    opt = {argv[i]: argv[i + 1] for i in range(len(argv) - 1) if argv[i].startswith("--")}
+    names = opt["--parameters"].split(",")
+    setup = calibration_setup(targets_file, names)
+    box = [v for f in setup.residuals.free for v in (f.low, f.high)]
+    assert box == pytest.approx([v for n in names for v in entries[n]["range"]], rel=1e-12)
+    x0 = latin_hypercube_starts(setup.residuals, int(opt["--starts"]), int(opt["--seed"]))
+    best_start = np.log(json.loads(recorded.read_text())["start_points"][0])
+    k = int(np.argmin(np.abs(x0 - best_start).max(axis=1)))
+    assert x0[k] == pytest.approx(best_start, abs=1e-12)
+    res = calibrate(setup.residuals, start_points=x0[k:k + 1], max_nfev=int(opt["--max-nfev"]), profile=False)
+    assert res.best == pytest.approx([entries[n]["value"] for n in names], rel=1e-4)
