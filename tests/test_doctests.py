@@ -7,7 +7,9 @@ import pytest
 
 MODULES = ["noradsim.units", "noradsim.model.blocks", "noradsim.model.core", "noradsim.drugs",
            "noradsim.model.terminal", "noradsim.api", "noradsim.pk",
-           "noradsim.fitting.globalfit", "noradsim.fitting.data"]
+           "noradsim.fitting.globalfit", "noradsim.fitting.data", "noradsim.protocols.recording.sorting",
+           "noradsim.protocols.recording.quality", "noradsim.protocols.recording.templates",
+           "noradsim.protocols.recording.result"]
 
 
 @pytest.mark.parametrize("name", MODULES)

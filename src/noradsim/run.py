@@ -56,7 +56,7 @@ def run_experiment(path: str | Path, out_dir: str | Path, *, seed: int | None = 
     if proto == "microdialysis":
         return run_microdialysis(doc, out_dir, where=where, seed=seed, library=library, progress=progress)
     if proto == "recording":
-        from .lc.protocol import run_recording
+        from .protocols.recording import run_recording
 
         return run_recording(doc, out_dir, seed=seed)
     from .receptors.readouts import run_inverted_u

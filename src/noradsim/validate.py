@@ -180,7 +180,7 @@ def evaluate(target: Target, library: DrugLibrary | None = None, *, explain_para
             return result(_convert(value, "nM", target.unit), why)
         if m in ("lc_phasic_response", "lc_spike_width"):
             try:
-                from .lc.validation import lc_target
+                from .protocols.recording.targets import lc_target
             except ImportError as exc:
                 return unsupported(f"spiking LC model not available: {exc}")
             value, why = lc_target(m, s, c.state, [dict(e) for e in target.raw_interventions], c.species)
