@@ -9,7 +9,9 @@ MODULES = ["noradsim.units", "noradsim.model.blocks", "noradsim.model.core", "no
            "noradsim.engine.sbml_units",
            "noradsim.model.terminal", "noradsim.api", "noradsim.pk",
            "noradsim.fitting.globalfit", "noradsim.fitting.data", "noradsim.protocols",
-           "noradsim.protocols.microdialysis"]
+           "noradsim.protocols.microdialysis", "noradsim.protocols.recording.sorting",
+           "noradsim.protocols.recording.quality", "noradsim.protocols.recording.templates",
+           "noradsim.protocols.recording.result"]
 
 
 @pytest.mark.parametrize("name", MODULES)

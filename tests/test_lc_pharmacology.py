@@ -79,6 +79,31 @@ def test_unknown_drug_and_route_are_refused():
         parse_interventions([{"drug": "clonidine", "route": "iontophoresis"}])
 
 
+def test_interventions_use_the_shared_vocabulary_and_parser():
+    from noradsim import vocabulary
+    from noradsim.lc.stimuli import DRUG_ROUTES, NOXIOUS, STIMULI
+
+    assert set(STIMULI) <= set(vocabulary.STIMULI) and set(DRUG_ROUTES) <= set(vocabulary.ROUTES)
+    assert vocabulary.STIMULUS_SYNONYMS["paw_pinch"] == "footpinch" and "paw_pinch" in NOXIOUS
+    pinch, drug, ionto = parse_interventions([
+        {"stimulus": "paw_pinch", "at": "2 s"},
+        {"drug": "clonidine", "dose": "10 ug/kg", "at": "1 s"},  # route defaults to iv in the recording protocol
+        {"drug": "clonidine", "route": "iontophoresis", "current": "5 nA", "at": "0 s"},
+    ])
+    assert (pinch.kind, pinch.name, pinch.at, pinch.duration) == ("stimulus", "paw_pinch", 2.0, 1.0)
+    assert drug.route == "iv" and drug.dose == pytest.approx(0.01) and math.isinf(drug.duration)
+    assert ionto.distance == 50.0 and ionto.duration == 10.0 and ionto.current == 5.0
+    # in the vocabulary but not simulated by the spiking model; errors name the entry and the field
+    with pytest.raises(InputError, match=r"interventions\[0\]\.stimulus"):
+        parse_interventions([{"stimulus": "restraint"}])
+    with pytest.raises(InputError, match=r"interventions\[1\]\.route"):
+        parse_interventions([{"stimulus": "sensory"}, {"drug": "clonidine", "route": "bath", "concentration": "1 uM"}])
+    with pytest.raises(InputError, match=r"interventions\[0\]\.at"):
+        parse_interventions([{"stimulus": "footpinch", "at": "-1 s"}])
+    with pytest.raises(InputError, match="perfusate"):
+        parse_interventions([{"perfusate": "potassium", "concentration": "30 mM"}])
+
+
 def test_iontophoresis_concentration_per_distance_matches_scalar():
     t = np.arange(0, 20.0, 1e-3)
     r = np.array([10.0, 50.0, 200.0])
@@ -95,7 +120,7 @@ def test_iontophoresis_concentration_per_distance_matches_scalar():
 def test_clonidine_iontophoresis_inhibits_neurons_near_the_tip_more():
     from noradsim.lc.pharmacology import pipette_tip
     from noradsim.lc.population import build_population
-    from noradsim.lc.recording import units_in_reach
+    from noradsim.protocols.recording.electrode import units_in_reach
 
     params = load_lc_parameters()
     pop = build_population(params, 600, seed=3)

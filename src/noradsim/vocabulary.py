@@ -16,7 +16,11 @@ STATISTICS = ("mean", "peak_percent_baseline", "min_percent_baseline", "mean_per
               "latency", "inhibition_duration", "width", "km", "ki")
 ROUTES = ("iv", "ip", "sc", "po", "sc_minipump", "reverse_dialysis", "iontophoresis", "bath")
 PERFUSATES = ("calcium_free", "calcium", "potassium", "tetrodotoxin")
-STIMULI = ("restraint", "tail_shock", "footshock", "footpinch", "tail_pinch", "sensory", "lc_electrical")
+# paw_pinch is the LC literature's name for a pinch of the (contralateral hind) paw: a synonym of
+# footpinch (STIMULUS_SYNONYMS). The spiking LC model (noradsim.lc.stimuli) treats both alike;
+# the rate model (data/stimuli.toml) lists footpinch only and refuses paw_pinch by name.
+STIMULI = ("restraint", "tail_shock", "footshock", "footpinch", "paw_pinch", "tail_pinch", "sensory", "lc_electrical")
+STIMULUS_SYNONYMS = {"paw_pinch": "footpinch"}
 PROTOCOLS = ("microdialysis", "recording", "inverted_u")
 # Top-level fields of an experiment file, shared by every protocol, and each protocol's own.
 EXPERIMENT_KEYS = ("schema", "name", "protocol", "description", "seed", "drugs")

@@ -4,7 +4,9 @@ The functions follow Elephant's definitions so that the numbers agree with
 ``elephant.statistics`` on the same trains (checked in the tests):
 mean rate = n / (t_stop - t_start); CV = SD/mean of the ISIs (population SD, ddof 0);
 Fano factor = var/mean of the spike counts across trains (ddof 0); PSTH = counts per
-bin divided by (number of trains x bin width).
+bin divided by (number of trains x bin width). :func:`phasic_response` reads the
+burst-then-pause of a train after a stimulus (used by the LC modes and the recording's
+identification criteria).
 """
 
 from __future__ import annotations
@@ -104,3 +106,22 @@ def to_neo(spike_times, t_stop: float, *, t_start: float = 0.0, name: str = "", 
             kwargs["sampling_rate"] = float(sampling_rate) * pq.Hz
     return neo.SpikeTrain(np.asarray(spike_times, float) * pq.s, t_start=t_start * pq.s, t_stop=t_stop * pq.s,
                           name=name, **kwargs)
+
+
+def phasic_response(spike_times, t_stim: float, *, window: float = 0.1, burst_isi: float = 0.1) -> dict:
+    """Latency (ms) of the first spike within ``window`` after ``t_stim`` and the silence that follows the burst.
+
+    The burst is the run of spikes after the first one with ISIs < ``burst_isi`` s; the
+    inhibition is the interval from the burst's last spike to the next spike.
+    """
+    st = np.asarray(spike_times, float)
+    after = st[(st >= t_stim) & (st < t_stim + window)]
+    if after.size == 0:
+        return {"latency_ms": float("nan"), "inhibition_ms": float("nan"), "n_burst": 0}
+    first = after[0]
+    k = int(np.searchsorted(st, first))
+    last = k
+    while last + 1 < st.size and st[last + 1] - st[last] < burst_isi:
+        last += 1
+    nxt = st[last + 1] if last + 1 < st.size else float("nan")
+    return {"latency_ms": (first - t_stim) * 1e3, "inhibition_ms": (nxt - st[last]) * 1e3, "n_burst": last - k + 1}

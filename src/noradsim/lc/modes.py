@@ -16,7 +16,6 @@ import numpy as np
 
 from .neuron import LCParameters, load_lc_parameters
 from .population import build_population, simulate
-from .recording import phasic_response
 from .stimuli import build_inputs, parse_interventions
 
 
@@ -55,4 +54,4 @@ def mode_responses(state: str = "quiet_wake", extra_drives=(0.0, 1.5, 3.0), *, s
     return out
 
 
-__all__ = ["ModeResponse", "mode_responses", "phasic_response"]
+__all__ = ["ModeResponse", "mode_responses"]

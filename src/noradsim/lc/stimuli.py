@@ -18,6 +18,7 @@ import numpy as np
 
 from ..drugs import load_library
 from ..errors import InputError, unknown
+from ..experiment import parse_intervention
 from ..units import parse_quantity
 from .neuron import LCParameters
 from .pharmacology import (
@@ -31,6 +32,8 @@ from .pharmacology import (
 from .population import Inputs
 from .ratelaw import state_drive
 
+# What the spiking model simulates, named as in noradsim.vocabulary (STIMULI, ROUTES); paw_pinch is
+# the vocabulary's synonym of footpinch and gets the same afferent volley.
 STIMULI = ("footpinch", "paw_pinch", "tail_pinch", "footshock", "sensory")
 NOXIOUS = ("footpinch", "paw_pinch", "tail_pinch", "footshock")
 DRUG_ROUTES = ("iv", "ip", "sc", "po", "iontophoresis")
@@ -51,49 +54,72 @@ class Event:
     distance: float = DEFAULT_IONTOPHORESIS_DISTANCE_UM
 
 
-def parse_interventions(interventions) -> list[Event]:
-    """Parse the experiment's ``interventions`` list (SCHEMA vocabulary) into events."""
+def parse_interventions(interventions, *, library=None) -> list[Event]:
+    """Parse the experiment's ``interventions`` list (SCHEMA vocabulary) into events.
+
+    Each entry is read by the shared parser (:func:`noradsim.experiment.parse_intervention`)
+    and then checked against what the spiking LC model simulates: the stimuli of
+    :data:`STIMULI`, drugs of ``library`` (default: the built-in one) by a route of
+    :data:`DRUG_ROUTES`. Recording-only details: a drug without ``route`` is given ``iv``;
+    iontophoresis needs ``current`` and takes the barrel-to-tip ``distance`` (default 50 um).
+    """
     if interventions is None:
         return []
     if not isinstance(interventions, list):
         raise InputError("interventions: must be a list of tables")
-    events = []
-    for k, item in enumerate(interventions):
-        where = f"interventions[{k}]"
-        if not isinstance(item, dict):
-            raise InputError(f"{where}: must be a table")
-        at = parse_quantity(item.get("at", "0 s"), "time", f"{where}.at")
-        if "stimulus" in item:
-            name = str(item["stimulus"])
-            if name not in STIMULI:
-                raise unknown(f"{where}.stimulus", name, STIMULI)
-            default = "20 ms" if name == "footshock" else ("100 ms" if name == "sensory" else "1 s")
-            dur = parse_quantity(item.get("duration", default), "time", f"{where}.duration")
-            events.append(Event("stimulus", name, at, dur))
-        elif "drug" in item:
-            lib = load_library()
-            drug = lib.get(str(item["drug"]))
-            route = str(item.get("route", "iv"))
-            if route not in DRUG_ROUTES:
-                raise unknown(f"{where}.route", route, DRUG_ROUTES)
-            if route == "iontophoresis":
-                if "current" not in item:
-                    raise InputError(f"{where}: iontophoresis needs 'current' (ejection current, e.g. '20 nA')")
-                cur = parse_quantity(item["current"], "current", f"{where}.current")
-                dist = parse_quantity(item.get("distance", f"{DEFAULT_IONTOPHORESIS_DISTANCE_UM} um"), "length",
-                                      f"{where}.distance")
-                if dist <= 0:
-                    raise InputError(f"{where}.distance: must be > 0 um")
-                dur = parse_quantity(item.get("duration", "10 s"), "time", f"{where}.duration")
-                events.append(Event("drug", drug.name, at, dur, route=route, current=cur, distance=dist))
-            else:
-                if "dose" not in item:
-                    raise InputError(f"{where}: systemic drug needs 'dose' (e.g. '10 ug/kg')")
-                dose = parse_quantity(item["dose"], "dose", f"{where}.dose")
-                events.append(Event("drug", drug.name, at, math.inf, route=route, dose=dose))
-        else:
-            raise InputError(f"{where}: needs 'stimulus' or 'drug' for the recording protocol (perfusate changes are not modelled here)")
-    return events
+    return [_event(item, f"interventions[{k}]", library) for k, item in enumerate(interventions)]
+
+
+def _event(item, where: str, library) -> Event:
+    """One intervention entry as the LC model's :class:`Event`; errors name ``where`` and the field."""
+    if not isinstance(item, dict):
+        raise InputError(f"{where}: must be a table")
+    entry = dict(item)
+    distance = None
+    if "drug" in entry:
+        entry.setdefault("route", "iv")
+        # the barrels' distance from the recording tip exists only in the recording protocol
+        distance = entry.pop("distance", None)
+    iv = parse_intervention(entry, where)
+    if iv.at < 0:
+        raise InputError(f"{where}.at: must be >= 0 s (the recording starts at 0 s), got {iv.at:g} s")
+    if iv.kind == "stimulus":
+        return _stimulus_event(iv, where)
+    if iv.kind == "drug":
+        return _drug_event(iv, distance, where, library)
+    raise InputError(f"{where}: needs 'stimulus' or 'drug' for the recording protocol (perfusate changes are not modelled here)")
+
+
+def _stimulus_event(iv, where: str) -> Event:
+    """A stimulus the LC model simulates, with its default duration."""
+    name = iv.stimulus
+    if name not in STIMULI:
+        raise unknown(f"{where}.stimulus (not simulated by the spiking LC model)", name, STIMULI)
+    default = "20 ms" if name == "footshock" else ("100 ms" if name == "sensory" else "1 s")
+    dur = iv.duration if iv.duration is not None else parse_quantity(default, "time", f"{where}.duration")
+    return Event("stimulus", name, iv.at, dur)
+
+
+def _drug_event(iv, distance, where: str, library) -> Event:
+    """A drug of the library by a route the LC model simulates (systemic or iontophoresis)."""
+    lib = library if library is not None else load_library()
+    drug = lib.get(iv.drug)
+    if iv.route not in DRUG_ROUTES:
+        raise unknown(f"{where}.route (routes of the recording protocol)", iv.route, DRUG_ROUTES)
+    if iv.scan:
+        raise InputError(f"{where}: dose/concentration 'scan' is not supported by the recording protocol")
+    if iv.route == "iontophoresis":
+        if iv.current is None:
+            raise InputError(f"{where}: iontophoresis needs 'current' (ejection current, e.g. '20 nA')")
+        text = distance if distance is not None else f"{DEFAULT_IONTOPHORESIS_DISTANCE_UM} um"
+        dist = parse_quantity(text, "length", f"{where}.distance")
+        if dist <= 0:
+            raise InputError(f"{where}.distance: must be > 0 um")
+        dur = iv.duration if iv.duration is not None else parse_quantity("10 s", "time", f"{where}.duration")
+        return Event("drug", drug.name, iv.at, dur, route=iv.route, current=iv.current, distance=dist)
+    if iv.dose is None:
+        raise InputError(f"{where}: systemic drug needs 'dose' (e.g. '10 ug/kg')")
+    return Event("drug", drug.name, iv.at, math.inf, route=iv.route, dose=iv.dose)
 
 
 def stimulus_current(params: LCParameters, events, n_ms: int) -> np.ndarray:
@@ -117,7 +143,7 @@ def stimulus_current(params: LCParameters, events, n_ms: int) -> np.ndarray:
 
 
 def alpha2_terms(params: LCParameters, events, n_ms: int, *, a2_background=0.35, species: str = "rat",
-                 positions=None, electrode=None):
+                 positions=None, electrode=None, library=None):
     """Operational-model terms (stimulus, occupancy) of background NE plus drugs on the 1 ms grid.
 
     Without ``positions`` every neuron sees one concentration: an iontophoretic drug at
@@ -126,6 +152,7 @@ def alpha2_terms(params: LCParameters, events, n_ms: int, *, a2_background=0.35,
     neuron sees the point-source concentration at its own distance from the barrel tip
     (:func:`~noradsim.lc.pharmacology.pipette_tip`), and the terms have shape (n_ms, n):
     neurons near the pipette are inhibited more. Systemic drugs are uniform either way.
+    Drugs are looked up in ``library`` (default: the built-in drug library).
 
     Examples
     --------
@@ -154,7 +181,7 @@ def alpha2_terms(params: LCParameters, events, n_ms: int, *, a2_background=0.35,
         s = np.repeat(s[:, None], pos.shape[0], axis=1)
         x = np.repeat(x[:, None], pos.shape[0], axis=1)
     t = np.arange(n_ms) * 1e-3
-    lib = load_library()
+    lib = library if library is not None else load_library()
     for ev in events:
         if ev.kind != "drug":
             continue
@@ -180,7 +207,7 @@ DEFAULT_N_SHELLS = 48
 
 
 def iontophoresis_shells(params: LCParameters, events, n_ms: int, positions, electrode, *, n_shells: int = DEFAULT_N_SHELLS,
-                         species: str = "rat"):
+                         species: str = "rat", library=None):
     """Per-neuron alpha2A terms of the iontophoretic drugs, grouped into distance shells around the barrels.
 
     Storing one time course per neuron would take ``n_ms * n_neurons`` values per array
@@ -189,7 +216,8 @@ def iontophoresis_shells(params: LCParameters, events, n_ms: int, positions, ele
     with logarithmically spaced edges (fine near the tip, where the concentration changes
     fastest); each shell's time course is the point-source concentration at the shell's
     mean distance. Ejections with different ``distance`` (different tips) get shells on
-    the product of their distance bins.
+    the product of their distance bins. Drugs are looked up in ``library`` (default: the
+    built-in drug library).
 
     Returns
     -------
@@ -226,7 +254,7 @@ def iontophoresis_shells(params: LCParameters, events, n_ms: int, positions, ele
     rep = np.array([d[column == c].mean(axis=0) for c in range(shells.size)])  # (n_columns, n_tips)
     tau_ne = params.value("tau_ne_alpha2a")
     t = np.arange(n_ms) * 1e-3
-    lib = load_library()
+    lib = library if library is not None else load_library()
     s = np.zeros((n_ms, shells.size))
     x = np.zeros((n_ms, shells.size))
     for ev in ionto:
@@ -241,13 +269,14 @@ def iontophoresis_shells(params: LCParameters, events, n_ms: int, positions, ele
 
 def build_inputs(params: LCParameters, state: str, events, duration: float, *, a2_background=0.35,
                  beta_activation=0.0, species: str = "rat", extra_drive: float = 0.0, positions=None,
-                 electrode=None, n_shells: int = DEFAULT_N_SHELLS) -> Inputs:
+                 electrode=None, n_shells: int = DEFAULT_N_SHELLS, library=None) -> Inputs:
     """All inputs for ``duration`` s of recording in ``state`` with ``events``.
 
     Without ``positions`` every neuron sees an iontophoretic drug at the event's
     ``distance`` from the barrels. With the neurons' ``positions`` and the recording
     ``electrode`` (um), iontophoresis is resolved per neuron by distance shells
-    (:func:`iontophoresis_shells`): neurons near the barrels get more drug.
+    (:func:`iontophoresis_shells`): neurons near the barrels get more drug. Drugs are
+    looked up in ``library`` (default: the built-in drug library).
     """
     n_ms = int(round(duration * 1e3))
     if n_ms < 1:
@@ -259,10 +288,11 @@ def build_inputs(params: LCParameters, state: str, events, duration: float, *, a
     if positions is not None:
         if electrode is None:
             raise InputError("build_inputs: per-neuron iontophoresis needs the recording electrode position")
-        local = iontophoresis_shells(params, events, n_ms, positions, electrode, n_shells=n_shells, species=species)
+        local = iontophoresis_shells(params, events, n_ms, positions, electrode, n_shells=n_shells, species=species,
+                                     library=library)
         if local[0] is not None:
             uniform_events = [e for e in events if not (e.kind == "drug" and e.route == "iontophoresis")]
-    s, x = alpha2_terms(params, uniform_events, n_ms, a2_background=a2_background, species=species)
+    s, x = alpha2_terms(params, uniform_events, n_ms, a2_background=a2_background, species=species, library=library)
     beta = np.broadcast_to(np.asarray(beta_activation, float), (n_ms,)).copy() if np.ndim(beta_activation) == 0 else np.asarray(beta_activation, float)
     if np.any(beta < 0) or np.any(beta > 1):
         raise InputError("beta_activation: must be within [0, 1]")

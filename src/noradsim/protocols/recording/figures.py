@@ -7,7 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .analysis import isi_histogram, psth
+from ...lc.analysis import isi_histogram, psth
+
+# the five standard figures, in the order save_figures writes them
+FIGURES = ("raster", "psth", "isi", "waveforms", "rate")
 
 
 def _plt():

@@ -7,8 +7,9 @@ import pytest
 
 from noradsim.lc.neuron import load_lc_parameters
 from noradsim.lc.population import build_population
-from noradsim.lc.protocol import parse_experiment, record
-from noradsim.lc.recording import amplitude_cutoff, cluster_quality, isi_violations, sort_units
+from noradsim.protocols.recording import parse, record
+from noradsim.protocols.recording.quality import amplitude_cutoff, cluster_quality, isi_violations
+from noradsim.protocols.recording.sorting import sort_units
 
 SPONTANEOUS = {
     "protocol": "recording",
@@ -34,7 +35,7 @@ def sorted_recording(n_neurons, seed):
     target, electrode = isolated_electrode(n_neurons, seed)
     e = copy.deepcopy(SPONTANEOUS)
     e["recording"].update(n_neurons=n_neurons, electrode=[f"{v} um" for v in electrode])
-    return target, record(parse_experiment(e), seed=seed)
+    return target, record(parse(e), seed=seed)
 
 
 @pytest.mark.parametrize("n_neurons, seed", [(300, 2), (200, 1)])
@@ -56,7 +57,7 @@ def test_sorting_is_deterministic_for_a_seed():
     _, a = sorted_recording(200, 1)
     _, b = sorted_recording(200, 1)
     assert [u.spike_times.tolist() for u in a.units] == [u.spike_times.tolist() for u in b.units]
-    assert a.extra["bic"] == b.extra["bic"]
+    assert a.bic == b.bic
 
 
 def synthetic(n_per=80, seed=0):
@@ -107,7 +108,7 @@ def test_isolation_metrics_against_hand_values():
 def test_template_match_keeps_the_unit_against_a_merging_neighbour():
     from scipy import stats
 
-    from noradsim.lc.recording import build_template, match_template, template_unit_quality
+    from noradsim.protocols.recording.templates import build_template, match_template, template_unit_quality
 
     w, samples, truth = synthetic()
     t = build_template(w, truth, 0)
@@ -141,8 +142,8 @@ def test_template_matching_is_deterministic_for_a_seed():
                            "at": "6 s", "duration": "2 s"}]
     e["recording"].update(duration="8 s", n_neurons=300, electrode=["0 um", "40 um", "30 um"],
                           search={"step": "5 um", "max_travel": "60 um"})
-    a = record(parse_experiment(e), seed=0)
-    b = record(parse_experiment(e), seed=0)
-    assert a.extra["search"]["separate_baseline"] and a.extra["template"]["n_matched"] > 0
-    assert a.extra["template"] == b.extra["template"]
+    a = record(parse(e), seed=0)
+    b = record(parse(e), seed=0)
+    assert a.electrode_search["separate_baseline"] and a.template_match["n_matched"] > 0
+    assert a.template_match == b.template_match
     assert [u.spike_times.tolist() for u in a.units] == [u.spike_times.tolist() for u in b.units]

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from noradsim.errors import InputError
-from noradsim.lc.nwb import validate_nwb
-from noradsim.lc.protocol import lc_target, parse_experiment, record, run_recording
+from noradsim.protocols.recording import parse, record, run_recording
+from noradsim.protocols.recording.nwb import validate_nwb
+from noradsim.protocols.recording.targets import lc_target
 
 PINCH = [{"stimulus": "footpinch", "duration": "1 s"}]
 
@@ -58,7 +59,7 @@ def test_lc_target_bad_input():
 
 @pytest.fixture(scope="module")
 def inside():
-    return record(parse_experiment(experiment()), seed=3)
+    return record(parse(experiment()), seed=3)
 
 
 def test_units_inside_lc_are_identified(inside):
@@ -76,9 +77,7 @@ def test_units_inside_lc_are_identified(inside):
 
 
 def test_summary_reports_isolation_and_ground_truth(inside):
-    from noradsim.lc.protocol import summarize
-
-    s = summarize(inside)
+    s = inside.to_dict()
     u0 = s["units"][0]
     assert set(u0["isolation"]) >= {"snr", "isi_violations", "l_ratio", "isolation_distance", "amplitude_cutoff"}
     assert set(u0["ground_truth"]) == {"neuron", "precision", "recall"}
@@ -86,14 +85,14 @@ def test_summary_reports_isolation_and_ground_truth(inside):
 
 
 def test_electrode_outside_lc_fails_identification():
-    r = record(parse_experiment(experiment(electrode=["0 um", "450 um", "0 um"])), seed=3)
+    r = record(parse(experiment(electrode=["0 um", "450 um", "0 um"])), seed=3)
     assert not r.inside_lc
     assert not r.placement_ok
     assert r.n_in_reach == 0
 
 
 def test_same_seed_same_recording(inside):
-    again = record(parse_experiment(experiment()), seed=3)
+    again = record(parse(experiment()), seed=3)
     assert np.array_equal(inside.trace_uv, again.trace_uv)
 
 
@@ -104,6 +103,7 @@ def test_run_recording_writes_valid_nwb(tmp_path):
         assert (tmp_path / name).stat().st_size > 1000
     assert validate_nwb(tmp_path / "recording.nwb") == []
     assert summary["placement_check"] in ("pass", "fail")
+    assert all((tmp_path / name).is_file() for name in summary["files"])
 
 
 @pytest.mark.parametrize("change, match", [
@@ -119,18 +119,18 @@ def test_run_recording_writes_valid_nwb(tmp_path):
 def test_bad_recording_fields(change, match):
     with pytest.raises(InputError, match=match):
         e = experiment(**change)
-        record(parse_experiment(e), seed=0)
+        record(parse(e), seed=0)
 
 
 def test_unknown_stimulus_and_state():
     e = experiment()
     e["interventions"] = [{"stimulus": "foot_pinch", "at": "1 s"}]
     with pytest.raises(InputError, match="did you mean 'footpinch'"):
-        parse_experiment(e)
+        parse(e)
     e = experiment()
     e["state"] = "anesthetised:urethane"
     with pytest.raises(InputError, match="state"):
-        parse_experiment(e)
+        parse(e)
 
 
 def test_cli_bad_electrode_exits_2_and_writes_nothing(tmp_path):
@@ -153,7 +153,7 @@ def test_pinch_criterion_falls_back_to_multi_unit_activity_only_when_it_shows_th
     """LC units burst together after a pinch; the field reads the multi-unit burst-pause at the electrode."""
     import numpy as np
 
-    from noradsim.lc.recording import SortedUnit, identify
+    from noradsim.protocols.recording.identification import SortedUnit, identify
 
     unit_spikes = np.array([0.5, 1.0, 1.5, 2.0, 2.5, 3.4, 3.9])  # the unit's evoked spikes were lost to overlaps
     unit = SortedUnit(0, unit_spikes, np.zeros(40), np.zeros(40), None, None, single_unit=True)

@@ -43,8 +43,8 @@ def write_nwb(path: Path, *, units, fs: float, trace_uv, electrode_um, events, e
         lab="noradsim virtual laboratory",
         institution="noradsim",
         experiment_description=f"experiment {experiment_id}, seed {seed}",
-        source_script="noradsim.lc.protocol.run_recording",
-        source_script_file_name="protocol.py",
+        source_script="noradsim.protocols.recording.run",
+        source_script_file_name="run.py",
     )
     device = nwb.create_device(name="virtual_electrode", description="tungsten microelectrode (virtual, noradsim)")
     group = nwb.create_electrode_group(name="lc_electrode", description="single electrode in or near the LC",
