@@ -284,7 +284,7 @@ def test_dropped_rows_are_reported_with_line_numbers(tmp_path, capfd):
 def test_recording_checks_name_the_field():
     """The checks the recording protocol calls (protocols/checks.py), tested on their own."""
     from noradsim.errors import InputError
-    from noradsim.protocols.checks import check_events_within, check_recording_dt
+    from noradsim.checks import check_events_within, check_recording_dt
 
     with pytest.raises(InputError, match=r"interventions\[1\] at: 50 s is outside the recording"):
         check_events_within([{"at": 0.5}, {"at": 50.0}], 2.0)

@@ -85,7 +85,7 @@ def test_ip_absorption_is_the_bateman_function():
 
 
 def test_brain_concentration_matches_the_analytic_pk_solution():
-    """The ODE PK (depot, plasma, brain ECF) equals the closed-form convolution in receptors.dosing."""
+    """The ODE PK (depot, plasma, brain ECF) equals the closed-form convolution in noradsim.pk."""
     from noradsim.protocols.conditions import parse_conditions
     from noradsim.pk import brain_concentration
     from noradsim.protocols.timecourse import simulate_conditions

@@ -25,7 +25,7 @@ def _imports(path: Path) -> set[str]:
 
 FORBIDDEN = {
     "engine": ("noradsim.model", "noradsim.protocols", "noradsim.lc", "noradsim.receptors"),
-    "model": ("noradsim.protocols", "noradsim.simulate", "noradsim.cli", "noradsim.commands"),
+    "model": ("noradsim.protocols", "noradsim.validation", "noradsim.cli", "noradsim.commands"),
 }
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from noradsim.errors import InputError
-from noradsim.protocols.recording import parse, record, run_recording
+from noradsim.protocols.recording import parse, record, run
 from noradsim.protocols.recording.nwb import validate_nwb
 from noradsim.protocols.recording.targets import lc_target
 
@@ -97,7 +97,9 @@ def test_same_seed_same_recording(inside):
 
 
 def test_run_recording_writes_valid_nwb(tmp_path):
-    summary = run_recording(experiment(duration="6 s", n_neurons=300), tmp_path, seed=1)
+    result = run(parse(experiment(duration="6 s", n_neurons=300)), seed=1)
+    result.write(tmp_path)
+    summary = result.to_dict()
     assert (tmp_path / "recording.nwb").is_file() and (tmp_path / "report.html").is_file()
     for name in ("raster.png", "psth.png", "isi.png", "waveforms.png", "rate.png"):
         assert (tmp_path / name).stat().st_size > 1000

@@ -26,7 +26,7 @@ from pathlib import Path
 from . import protocols
 from .drugs import Drug, DrugLibrary, load_library
 from .errors import InputError
-from .protocols.checks import check_finite, check_sample, describe, solver_guard
+from .checks import check_finite, check_sample, describe, solver_guard
 from .protocols.conditions import parse_conditions
 from .protocols.microdialysis.sampling import collect
 from .protocols.timecourse import simulate_conditions

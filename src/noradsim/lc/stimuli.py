@@ -18,7 +18,7 @@ import numpy as np
 
 from ..drugs import load_library
 from ..errors import InputError, unknown
-from ..experiment import parse_intervention
+from ..interventions import parse_intervention
 from ..units import parse_quantity
 from .neuron import LCParameters
 from .pharmacology import (
@@ -57,7 +57,7 @@ class Event:
 def parse_interventions(interventions, *, library=None) -> list[Event]:
     """Parse the experiment's ``interventions`` list (SCHEMA vocabulary) into events.
 
-    Each entry is read by the shared parser (:func:`noradsim.experiment.parse_intervention`)
+    Each entry is read by the shared parser (:func:`noradsim.interventions.parse_intervention`)
     and then checked against what the spiking LC model simulates: the stimuli of
     :data:`STIMULI`, drugs of ``library`` (default: the built-in one) by a route of
     :data:`DRUG_ROUTES`. Recording-only details: a drug without ``route`` is given ``iv``;

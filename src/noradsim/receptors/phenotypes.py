@@ -211,7 +211,7 @@ def run_phenotype(experiment: dict, out_dir) -> dict:
 
     This is a Python entry point, not a ``noradsim run`` protocol: in an experiment file a
     phenotype is the ``phenotype = "..."`` field of a microdialysis experiment
-    (:func:`noradsim.run.phenotype_overrides` maps it onto the terminal model). The table::
+    (:func:`noradsim.protocols.microdialysis.phenotype_overrides` maps it onto the terminal model). The table::
 
         protocol = "phenotype"
         phenotype = "adhd_net_hyperfunction"

@@ -9,7 +9,7 @@ from ...drugs import DrugLibrary, load_library
 from ...errors import InputError, unknown
 from ...units import parse_quantity
 from ...vocabulary import EXPERIMENT_KEYS, MICRODIALYSIS_KEYS, TERMINAL_REGIONS, UNCERTAINTY_KEYS
-from ..checks import check_sample
+from ...checks import check_sample
 from ..conditions import Conditions, parse_conditions
 
 DEFAULT_POPULATION_PARAMETERS = ("net_vmax", "release_per_spike", "k_diffusion_loss", "autoreceptor_enrichment",

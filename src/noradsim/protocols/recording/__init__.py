@@ -17,6 +17,9 @@ Modules by stage of the rig: :mod:`.electrode` (position, neurons in reach, sign
 
 from .config import RecordingConfig, parse
 from .result import RecordingResult
-from .run import record, run, run_recording
+from .run import record, run
 
-__all__ = ["RecordingConfig", "RecordingResult", "parse", "record", "run", "run_recording"]
+Config = RecordingConfig  # the registry's common names: every protocol has Config and Result
+Result = RecordingResult
+
+__all__ = ["Config", "RecordingConfig", "RecordingResult", "Result", "parse", "record", "run"]

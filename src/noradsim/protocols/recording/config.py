@@ -13,6 +13,8 @@ import numpy as np
 
 from ...errors import InputError, unknown
 from ...lc.ratelaw import state_drives
+from ...checks import check_events_within, check_recording_dt
+from ...units import checked_number
 from ...lc.stimuli import parse_interventions
 from ...units import parse_quantity
 from .electrode import check_electrode
@@ -81,19 +83,6 @@ class RecordingConfig:
         return events, length
 
 
-def _checked_number(value, field_name, *, integer=False, low=None, high=None):
-    """A plain (unit-less) number from the file, checked against its range; errors name ``field_name``."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or (isinstance(value, float) and math.isnan(value)):
-        raise InputError(f"{field_name}: must be a number, got {value!r}")
-    if integer and int(value) != value:
-        raise InputError(f"{field_name}: must be a whole number, got {value!r}")
-    if low is not None and value < low:
-        raise InputError(f"{field_name}: must be >= {low}, got {value!r}")
-    if high is not None and value > high:
-        raise InputError(f"{field_name}: must be <= {high}, got {value!r}")
-    return int(value) if integer else float(value)
-
-
 def parse(doc: dict, *, where: str = "experiment", library=None) -> RecordingConfig:
     """Check and convert a recording experiment (parsed TOML) into a :class:`RecordingConfig`.
 
@@ -120,13 +109,15 @@ def parse(doc: dict, *, where: str = "experiment", library=None) -> RecordingCon
             raise unknown("recording field", key, RECORDING_KEYS)
     electrode = _parse_electrode(rec)
     duration, dt = _parse_timing(rec)
+    check_recording_dt(dt, duration)  # before the bands, so a coarse dt is reported as a dt problem
+    check_events_within(events, duration)
     band, waveform_band = _parse_bands(rec, dt)
-    threshold = _checked_number(rec.get("threshold", 4.5), "recording.threshold", low=1.0, high=50.0)
-    max_units = _checked_number(rec.get("n_units", 3), "recording.n_units", integer=True, low=1, high=3)
+    threshold = checked_number(rec.get("threshold", 4.5), "recording.threshold", low=1.0, high=50.0)
+    max_units = checked_number(rec.get("n_units", 3), "recording.n_units", integer=True, low=1, high=3)
     noise = parse_quantity(rec.get("noise", "8 uV"), "potential", "recording.noise") * 1e3
-    n_neurons = _checked_number(rec.get("n_neurons", 1643), "recording.n_neurons", integer=True, low=1, high=20000)
-    a2 = _checked_number(rec.get("a2", 0.35), "recording.a2", low=0.0, high=0.94)
-    beta = _checked_number(rec.get("beta_activation", 0.0), "recording.beta_activation", low=0.0, high=1.0)
+    n_neurons = checked_number(rec.get("n_neurons", 1643), "recording.n_neurons", integer=True, low=1, high=20000)
+    a2 = checked_number(rec.get("a2", 0.35), "recording.a2", low=0.0, high=0.94)
+    beta = checked_number(rec.get("beta_activation", 0.0), "recording.beta_activation", low=0.0, high=1.0)
     fmt = rec.get("figure_format", "png")
     if fmt not in ("png", "svg"):
         raise unknown("recording.figure_format", fmt, ["png", "svg"])

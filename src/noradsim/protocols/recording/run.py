@@ -61,14 +61,6 @@ def run(config: RecordingConfig, *, seed: int = 0, library=None, progress: bool 
     return record(config, seed=seed, library=library)
 
 
-def run_recording(experiment: dict, out_dir: Path, *, seed: int = 0) -> dict:
-    """Parse, run and write a recording experiment (``experiment["seed"]`` overrides ``seed``); return its summary."""
-    seed = int(experiment.get("seed", seed)) if isinstance(experiment, dict) else seed
-    result = run(parse(experiment), seed=seed)
-    result.write(out_dir)
-    return result.to_dict()
-
-
 def record(config: RecordingConfig, *, seed: int = 0, params: LCParameters | None = None,
            library=None) -> RecordingResult:
     """Find the unit (electrode search on a drug-free baseline), then record the protocol there.

@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import sys
 
-from ..errors import InputError, SolverError
+from .errors import InputError, SolverError
 
 MAX_DOSE_MG_KG = 2000.0
 MAX_INFUSION_MG_KG_DAY = 2000.0
