@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from noradsim.engine import Segment, simulate
+from noradsim.engine import Segment, integrate
 from noradsim.receptors.cascades import (
     CASCADES, PUBLISHED_EC50, beta_steady_state, cascade_model, conserved_totals, ne_cascade_ec50,
     resting_state, run_cascade, sahp_reduction,
@@ -35,8 +35,8 @@ def test_roadrunner_and_scipy_agree(name):
     m = cascade_model(name)
     y0 = dict(resting_state(name))
     segs = [Segment(0.0, 60.0, {"receptor_activation": 0.6}), Segment(60.0, 180.0, {"receptor_activation": 0.0})]
-    a = simulate(m, segs, y0=y0, dt=10.0, engine="roadrunner")
-    b = simulate(m, segs, y0=y0, dt=10.0, engine="scipy")
+    a = integrate(m, segs, y0=y0, dt=10.0, engine="roadrunner")
+    b = integrate(m, segs, y0=y0, dt=10.0, engine="scipy")
     for s in m.species_names:
         scale = max(np.abs(a[s]).max(), 1e-9)
         assert np.max(np.abs(a[s] - b[s])) <= 1e-4 * scale, s

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import roadrunner
 
-from noradsim.engine import Segment, simulate
+from noradsim.engine import Segment, integrate
 from noradsim.engine.sbml import check_sbml, to_sbml
 from noradsim.model.core import ModelBuilder
 from noradsim.model.terminal import DrugUse, build_terminal_model
@@ -25,7 +25,7 @@ def _decay_model():
 
 @pytest.mark.parametrize("engine", ["roadrunner", "scipy"])
 def test_first_order_clearance_is_exponential(engine):
-    tr = simulate(_decay_model(), [Segment(0, 30)], dt=1.0, engine=engine)
+    tr = integrate(_decay_model(), [Segment(0, 30)], dt=1.0, engine=engine)
     np.testing.assert_allclose(tr["A"], 10 * np.exp(-0.1 * tr.time), rtol=1e-6)
 
 
@@ -40,8 +40,8 @@ def test_engines_agree_on_a_drug_protocol():
     model = model.with_parameters({"probe_delivery": 0.6})
     y0 = steady_state(model)
     segs = _protocol(model, y0)
-    a = simulate(model, segs, y0=y0, dt=100.0, engine="roadrunner", rtol=1e-10, atol=1e-12)
-    b = simulate(model, segs, y0=y0, dt=100.0, engine="scipy", rtol=1e-10, atol=1e-12)
+    a = integrate(model, segs, y0=y0, dt=100.0, engine="roadrunner", rtol=1e-10, atol=1e-12)
+    b = integrate(model, segs, y0=y0, dt=100.0, engine="scipy", rtol=1e-10, atol=1e-12)
     for name in model.species_names + model.rule_names:
         scale = max(np.max(np.abs(a[name])), 1e-9)
         err = np.max(np.abs(a[name] - b[name])) / scale
@@ -57,7 +57,7 @@ def test_exported_sbml_is_consistent_and_plain_roadrunner_reproduces_it():
     rr.integrator.absolute_tolerance = 1e-12
     rr.timeCourseSelections = ["time", "[ne_ecf]", "[lc_rate]", "[ne_ves]"]
     plain = rr.simulate(0, 3600, 13)
-    ours = simulate(model, [Segment(0, 3600)], dt=300.0, rtol=1e-10)
+    ours = integrate(model, [Segment(0, 3600)], dt=300.0, rtol=1e-10)
     for i, name in enumerate(["ne_ecf", "lc_rate", "ne_ves"], start=1):
         np.testing.assert_allclose(plain[:, i], ours[name], rtol=1e-6)
 
@@ -67,7 +67,7 @@ def test_one_compartment_iv_pk_is_analytic():
     p = model.parameters.values()
     c0 = 100.0
     y0 = steady_state(model)
-    tr = simulate(model, [Segment(0, 7200, bumps={"d_desipramine_p": c0})], y0=y0, dt=600.0)
+    tr = integrate(model, [Segment(0, 7200, bumps={"d_desipramine_p": c0})], y0=y0, dt=600.0)
     k = p["d_desipramine_clearance"] / p["d_desipramine_volume"]
     np.testing.assert_allclose(tr["d_desipramine_p"], c0 * np.exp(-k * tr.time), rtol=1e-6)
 
@@ -77,7 +77,7 @@ def test_ip_absorption_is_the_bateman_function():
     p = model.parameters.values()
     dose = 1000.0
     y0 = steady_state(model)
-    tr = simulate(model, [Segment(0, 14400, bumps={"d_atomoxetine_depot_ip": dose})], y0=y0, dt=600.0)
+    tr = integrate(model, [Segment(0, 14400, bumps={"d_atomoxetine_depot_ip": dose})], y0=y0, dt=600.0)
     ka, k, v = p["d_atomoxetine_ka_ip"], p["d_atomoxetine_clearance"] / p["d_atomoxetine_volume"], p["d_atomoxetine_volume"]
     t = tr.time
     expected = dose * ka / (v * (ka - k)) * (np.exp(-k * t) - np.exp(-ka * t))

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from noradsim.drugs import load_library
-from noradsim.engine import Segment, simulate
+from noradsim.engine import Segment, integrate
 from noradsim.model.core import ModelBuilder
 from noradsim.model.extensions import add_alpha2_desensitisation, add_alpha2_desensitisation_dynamics, extension_parameters
 from noradsim.model.terminal import build_terminal_model
@@ -69,7 +69,7 @@ def test_desensitisation_block_follows_its_analytic_time_course():
     on, off = ext["tau_a2_desens_on"].value, ext["tau_a2_desens_off"].value
     day = 86400.0
     segs = [Segment(0.0, 14 * day), Segment(14 * day, 17 * day, {"a2_now": 0.4})]
-    tr = simulate(model, segs, dt=day, engine="scipy")
+    tr = integrate(model, segs, dt=day, engine="scipy")
     target = (0.7 - 0.4) / (1 - 0.4)
     t = tr.time
     d14 = target * (1 - math.exp(-14 * day / on))

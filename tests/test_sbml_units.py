@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import roadrunner
 
-from noradsim.engine import Segment, simulate
+from noradsim.engine import Segment, integrate
 from noradsim.engine.sbml import check_sbml, to_sbml, unit_issues
 from noradsim.engine.sbml_units import sbml_units, unit_slug
 from noradsim.model.terminal import REGIONS, DrugUse, build_terminal_model
@@ -96,7 +96,7 @@ def test_plain_roadrunner_on_the_unit_sbml_matches_the_engine():
     rr["[d_atomoxetine_depot_ip]"] = 3000.0
     rr.timeCourseSelections = ["time", "[d_atomoxetine_p]", "[ne_ecf]", "[lc_rate]", "tissue_ne"]
     plain = rr.simulate(0, 3600, 13)
-    ours = simulate(model, [Segment(0, 3600, bumps={"d_atomoxetine_depot_ip": 3000.0})], dt=300.0,
+    ours = integrate(model, [Segment(0, 3600, bumps={"d_atomoxetine_depot_ip": 3000.0})], dt=300.0,
                     engine="scipy", rtol=1e-10)
     for i, name in enumerate(["d_atomoxetine_p", "ne_ecf", "lc_rate", "tissue_ne"], start=1):
         np.testing.assert_allclose(plain[:, i], ours[name], rtol=1e-6)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from noradsim.engine import Segment, simulate
+from noradsim.engine import Segment, integrate
 from noradsim.protocols.conditions import parse_conditions
 from noradsim.model.terminal import REGIONS, DrugUse, build_terminal_model
 from noradsim.protocols.timecourse import _rate, simulate_conditions, steady_state
@@ -34,7 +34,7 @@ def test_mass_balance_along_a_trajectory():
     """Change of total catechol amount equals the integral of synthesis minus losses."""
     model = build_terminal_model("hippocampus", drugs=(DrugUse("atomoxetine", ("ip",)),))
     y0 = steady_state(model)
-    tr = simulate(model, [Segment(0, 7200, bumps={"d_atomoxetine_depot_ip": 20000.0})], y0=y0, dt=10.0, rtol=1e-10)
+    tr = integrate(model, [Segment(0, 7200, bumps={"d_atomoxetine_depot_ip": 20000.0})], y0=y0, dt=10.0, rtol=1e-10)
     alpha = model.parameters["ecs_fraction"].value
     total = sum(tr[s] * (alpha if s == "ne_ecf" else 1.0) for s in CATECHOLS)
     flux = _rate(tr.values, model, "th") - sum(_rate(tr.values, model, r) for r in SINKS)
@@ -46,7 +46,7 @@ def test_mass_balance_along_a_trajectory():
 def test_baseline_is_a_steady_state_and_synthesis_equals_losses(region):
     model = build_terminal_model(region)
     y0 = steady_state(model)
-    tr = simulate(model, [Segment(0, 86400)], y0=y0, dt=43200.0)
+    tr = integrate(model, [Segment(0, 86400)], y0=y0, dt=43200.0)
     for s in model.species_names:
         assert tr[s][-1] == pytest.approx(y0[s], rel=1e-5, abs=1e-9), s
     th = _rate(tr.values, model, "th")[-1]

@@ -1,6 +1,6 @@
 """Engines: one declaration, two integrators.
 
-:func:`simulate` is the one verb: ``simulate(model, segments, y0=..., engine="roadrunner")``.
+:func:`integrate` is the one verb: ``integrate(model, segments, y0=..., engine="roadrunner")``.
 ``"roadrunner"`` compiles the model's SBML with libroadrunner (the production path);
 ``"scipy"`` integrates a numpy right-hand side generated from the same declaration with
 ``scipy.integrate.solve_ivp`` (the independent reference).
@@ -17,7 +17,7 @@ from .trajectory import Segment, Trajectory, output_grid
 ENGINES = ("roadrunner", "scipy")
 
 
-def simulate(model: ModelSpec, segments: list[Segment], *, y0: dict[str, float] | None = None,
+def integrate(model: ModelSpec, segments: list[Segment], *, y0: dict[str, float] | None = None,
              dt: float = 60.0, engine: str = "roadrunner", rtol: float = 1e-8, atol: float = 1e-12,
              grids: list[np.ndarray] | None = None) -> Trajectory:
     """Integrate ``model`` through ``segments`` and report every ``dt`` seconds.
@@ -45,4 +45,4 @@ def simulate(model: ModelSpec, segments: list[Segment], *, y0: dict[str, float] 
     return run(model, segments, grids, y0, rtol=rtol, atol=atol)
 
 
-__all__ = ["simulate", "Segment", "Trajectory", "ENGINES"]
+__all__ = ["integrate", "Segment", "Trajectory", "ENGINES"]

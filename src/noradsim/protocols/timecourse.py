@@ -16,7 +16,7 @@ import xarray as xr
 
 from .. import __version__
 from ..drugs import DrugLibrary, load_library
-from ..engine import Segment, simulate
+from ..engine import Segment, integrate
 from ..errors import InputError
 from ..model.extensions import da_clearance_rate_constant
 from ..model.terminal import DrugUse, build_terminal_model, ident
@@ -48,9 +48,9 @@ def steady_state(model, engine: str = "roadrunner") -> dict[str, float]:
     """Baseline state: the model run drug-free for 20 days (cached per structure and values)."""
     key = (model.fingerprint(), tuple(sorted(model.parameters.values().items())), engine)
     if key not in _STEADY:
-        tr = simulate(model, [Segment(0.0, EQUILIBRATION_S)], dt=EQUILIBRATION_S / 4, engine=engine)
+        tr = integrate(model, [Segment(0.0, EQUILIBRATION_S)], dt=EQUILIBRATION_S / 4, engine=engine)
         y = tr.final_state(model.species_names)
-        tr2 = simulate(model, [Segment(0.0, 86400.0)], y0=y, dt=86400.0, engine=engine)
+        tr2 = integrate(model, [Segment(0.0, 86400.0)], y0=y, dt=86400.0, engine=engine)
         y2 = tr2.final_state(model.species_names)
         drift = max(abs(y2[s] - y[s]) / (abs(y[s]) + 1e-9) for s in y)
         if drift > 1e-3:
@@ -165,7 +165,7 @@ def simulate_conditions(cond: Conditions, *, library: DrugLibrary | None = None,
     t0 = min(starts) if t_start is None else t_start
     t1 = max(ends) if t_stop is None else t_stop
     segs = _segments(cond, model, library, t0, t1, scan_dose)
-    tr = simulate(model, segs, y0=y0, dt=dt, engine=engine)
+    tr = integrate(model, segs, y0=y0, dt=dt, engine=engine)
     return _dataset(tr, model, cond, probe, library, engine)
 
 
@@ -188,7 +188,7 @@ def _check_preparation(cond: Conditions) -> None:
 
 def _adapted(model, y0: dict, engine: str):
     """Set the terminal's alpha2 set point to its drug-free steady state (no desensitisation at baseline)."""
-    tr = simulate(model, [Segment(0.0, 1.0)], y0=y0, dt=1.0, engine=engine)
+    tr = integrate(model, [Segment(0.0, 1.0)], y0=y0, dt=1.0, engine=engine)
     return model.with_parameters({"a2_adapted": float(tr.values["a2_terminal"][0])})
 
 

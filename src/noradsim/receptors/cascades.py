@@ -27,7 +27,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..engine import Segment, simulate
+from ..engine import Segment, integrate
 from ..errors import unknown
 from ..model.core import Model, ModelBuilder
 from ..parameters import data_path, load_parameter_table
@@ -213,7 +213,7 @@ def conserved_totals(name: str) -> dict[str, dict[str, float]]:
 def resting_state(name: str, engine: str = "roadrunner") -> tuple[tuple[str, float], ...]:
     """The state after 10^6 s without receptor activation (the cascade's baseline; the lipid cycle is slow)."""
     m = cascade_model(name)
-    traj = simulate(m, [Segment(0.0, 1e6, {"receptor_activation": 0.0})], dt=1e6, engine=engine)
+    traj = integrate(m, [Segment(0.0, 1e6, {"receptor_activation": 0.0})], dt=1e6, engine=engine)
     return tuple(traj.final_state(m.species_names).items())
 
 
@@ -240,7 +240,7 @@ def run_cascade(name: str, receptor_activation: float | list[tuple[float, float,
     else:
         schedule = [tuple(map(float, s)) for s in receptor_activation]
     segs = [Segment(t0, t1, {**extra, "receptor_activation": min(max(a, 0.0), 1.0)}) for t0, t1, a in schedule]
-    return simulate(m, segs, y0=dict(resting_state(name, engine)), dt=dt, engine=engine)
+    return integrate(m, segs, y0=dict(resting_state(name, engine)), dt=dt, engine=engine)
 
 
 # ------------------------------------------------------------------ dose-response
