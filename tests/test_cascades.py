@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from noradsim.engine import Segment, integrate
-from noradsim.receptors.cascades import (
+from noradsim.model.cascades import (
     CASCADES, PUBLISHED_EC50, beta_steady_state, cascade_model, conserved_totals, ne_cascade_ec50,
     resting_state, run_cascade, sahp_reduction,
 )
@@ -109,7 +109,7 @@ def test_cascades_export_consistent_sbml(name):
 
 
 def test_sahp_table_interpolates_the_function():
-    from noradsim.receptors.cascades import sahp_reduction_table
+    from noradsim.model.cascades import sahp_reduction_table
 
     grid, red = sahp_reduction_table(201)
     assert np.interp(0.333, grid, red) == pytest.approx(sahp_reduction(0.333), abs=1e-3)

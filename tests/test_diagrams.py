@@ -9,7 +9,7 @@ from noradsim.cli import main
 from noradsim.diagrams import (
     DIAGRAMS, MICRODIALYSIS_STEPS, RECORDING_STEPS, SYNTHESIS_FALLBACK, diagram_svg, synthesis_graph,
 )
-from noradsim.receptors.cascades import cascade_model
+from noradsim.model.cascades import cascade_model
 
 
 @pytest.mark.parametrize("name", DIAGRAMS)

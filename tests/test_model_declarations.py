@@ -19,7 +19,7 @@ import pytest
 from noradsim.drugs import load_library
 from noradsim.model import terminal
 from noradsim.model.terminal import REGIONS, DrugUse, build_terminal_model, states
-from noradsim.receptors.cascades import _BUILDERS
+from noradsim.model.cascades import _BUILDERS
 
 GOLDEN = json.loads((Path(__file__).parent / "golden" / "model_declarations.json").read_text())["models"]
 DRUG_TOML = Path(terminal.__file__).resolve().parents[1] / "data" / "drugs.toml"

@@ -12,7 +12,7 @@ from noradsim.engine import Segment, integrate
 from noradsim.engine.sbml import check_sbml, to_sbml, unit_issues
 from noradsim.engine.sbml_units import sbml_units, unit_slug
 from noradsim.model.terminal import REGIONS, DrugUse, build_terminal_model
-from noradsim.receptors.cascades import cascade_model
+from noradsim.model.cascades import cascade_model
 from noradsim.units import dim
 
 

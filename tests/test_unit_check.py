@@ -8,7 +8,7 @@ from noradsim.model import terminal
 from noradsim.model.core import ModelBuilder
 from noradsim.model.terminal import REGIONS, DrugUse, build_terminal_model, states
 from noradsim.parameters import Parameter
-from noradsim.receptors.cascades import _BUILDERS
+from noradsim.model.cascades import _BUILDERS
 from noradsim.units import ONE, UnitError, dim, expression_dim
 
 

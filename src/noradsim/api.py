@@ -60,8 +60,8 @@ def run(experiment, *, seed: int | None = None, drugs=(), progress: bool = False
     seed = _seed(doc.get("seed", 0) if seed is None else seed)
     proto = protocols.get(doc["protocol"])
     config = proto.parse(doc, where=where, library=library)
-    cond = getattr(config, "conditions", None)
-    what = f"{where} ({describe(cond.interventions) if cond else doc['protocol']}"
+    ivs = getattr(getattr(config, "conditions", None), "interventions", None)
+    what = f"{where} ({describe(ivs) if ivs is not None else doc['protocol']}"
     what += "".join(f"; parameters.{k} = {v:g}" for k, v in dict(doc.get("parameters") or {}).items()
                     if isinstance(v, (int, float))) + ")"
     with solver_guard(what):

@@ -5,7 +5,7 @@
 * ``synthesis``: the terminal model's reactions (``noradsim.model.terminal``), the part
   connected to tyrosine: synthesis, storage, release, reuptake and metabolism; a
   declared fallback list is drawn when the terminal model cannot be imported;
-* ``alpha1``, ``alpha2``, ``beta``: the cascade models of :mod:`noradsim.receptors.cascades`
+* ``alpha1``, ``alpha2``, ``beta``: the cascade models of :mod:`noradsim.model.cascades`
   (every species a box; every reaction an arrow named after it and its enzyme; dashed
   arrows for species that modulate a rate or a rule, such as Gs-alpha-GTP on adenylyl
   cyclase);
@@ -305,7 +305,7 @@ def diagram_svg(name: str, *, model=None) -> str:
     if name == "synthesis":
         return render_svg(synthesis_graph(model))
     if name in ("alpha1", "alpha2", "beta"):
-        from .receptors.cascades import cascade_model
+        from .model.cascades import cascade_model
 
         m = model or cascade_model(name)
         titles = {"alpha1": "alpha1-adrenoceptor (Gq) cascade", "alpha2": "alpha2-adrenoceptor (Gi/o) cascade",

@@ -17,7 +17,7 @@ def add_arguments(p):
 
 def main(args) -> int:
     from ..drugs import load_library
-    from ..receptors.cascades import PUBLISHED_EC50, ne_cascade_ec50
+    from ..model.cascades import PUBLISHED_EC50, ne_cascade_ec50
     from ..receptors.occupancy import RECEPTORS, get_receptor
 
     library = load_library()

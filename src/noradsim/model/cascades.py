@@ -29,9 +29,9 @@ import numpy as np
 
 from ..engine import Segment, integrate
 from ..errors import unknown
-from ..model.core import Model, ModelBuilder
+from .core import Model, ModelBuilder
 from ..parameters import data_path, load_parameter_table
-from .occupancy import activation, get_receptor
+from ..receptors.occupancy import activation, get_receptor
 
 CASCADES = ("alpha1", "alpha2", "beta")
 
