@@ -49,9 +49,16 @@ _TRIVIAL = re.compile(r"^(\W*|#.*|(from|import) .*|(\"\"\"|''').*|(return|pass|e
 
 
 def _code_lines(path: Path):
-    for i, line in enumerate(path.read_text().splitlines(), 1):
+    """Meaningful lines: not blank, comments, punctuation, imports (also multi-line) or docstrings."""
+    text = path.read_text()
+    skip = set()
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, (ast.Import, ast.ImportFrom)) or (
+                isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)):
+            skip.update(range(node.lineno, node.end_lineno + 1))
+    for i, line in enumerate(text.splitlines(), 1):
         s = " ".join(line.split())
-        if s and not _TRIVIAL.match(s):
+        if s and i not in skip and not _TRIVIAL.match(s):
             yield i, s
 
 
