@@ -167,6 +167,41 @@ _NAMES = (
 
 
 @numba.njit(cache=True, fastmath=True, nogil=True)
+def initial_state(n, seed, tab, sigma):
+    """Seed numba's generator and draw the initial state of ``n`` neurons.
+
+    Returns ``(v, h, n_gate, s, b, h_ais, n_ais, ca, noise)``: somatic and AIS voltage
+    share ``v`` (mV, uniform in [-60, -50]), gates start at their steady state on the
+    table row of ``v``, Ca2+ uniform in [0, 0.5], noise (uA/cm2) from its stationary
+    distribution. The kernel keeps drawing from the same stream, so any engine that calls
+    this starts from the kernel's exact state.
+    """
+    np.random.seed(seed)
+    vs = np.empty(n)
+    h = np.empty(n)
+    nn = np.empty(n)
+    s = np.empty(n)
+    b = np.empty(n)
+    ha = np.empty(n)
+    na = np.empty(n)
+    ca = np.empty(n)
+    noise = np.empty(n)
+    for i in range(n):
+        v0 = -60.0 + 10.0 * np.random.random()
+        vs[i] = v0
+        j = int((v0 + 130.0) * 20.0 + 0.5)
+        h[i] = tab[j, 1]
+        nn[i] = tab[j, 3]
+        s[i] = tab[j, 6]
+        b[i] = tab[j, 8]
+        ha[i] = tab[j, 1]
+        na[i] = tab[j, 3]
+        ca[i] = 0.5 * np.random.random()
+        noise[i] = sigma * np.random.standard_normal()
+    return vs, h, nn, s, b, ha, na, ca, noise
+
+
+@numba.njit(cache=True, fastmath=True, nogil=True)
 def _kernel(
     n_steps, dt, steps_per_ms, n_warm_ms, pv,
     g_leak, g_nap, g_ahp, stim_gain, gap_ptr, gap_idx,
@@ -182,17 +217,8 @@ def _kernel(
                                    pv[15], pv[16], pv[17], pv[18], pv[19], pv[20], pv[21],
                                    pv[22], pv[23], pv[24], pv[25], pv[26], pv[27])
     n = g_leak.size
-    np.random.seed(seed)
-    vs = np.empty(n)
-    va = np.empty(n)
-    h = np.empty(n)
-    nn = np.empty(n)
-    s = np.empty(n)
-    b = np.empty(n)
-    ha = np.empty(n)
-    na = np.empty(n)
-    ca = np.empty(n)
-    noise = np.empty(n)
+    vs, h, nn, s, b, ha, na, ca, noise = initial_state(n, seed, tab, sigma)
+    va = vs.copy()
     gap_sum = np.empty(n)
     girk_n = np.zeros(n)
     n_loc = loc_s.shape[1]
@@ -213,19 +239,6 @@ def _kernel(
                 edge_b[e] = gap_idx[q]
                 e += 1
     inv_dv = 1.0 / 0.05
-    for i in range(n):
-        v0 = -60.0 + 10.0 * np.random.random()
-        vs[i] = v0
-        va[i] = v0
-        j = int((v0 + 130.0) * inv_dv + 0.5)
-        h[i] = tab[j, 1]
-        nn[i] = tab[j, 3]
-        s[i] = tab[j, 6]
-        b[i] = tab[j, 8]
-        ha[i] = tab[j, 1]
-        na[i] = tab[j, 3]
-        ca[i] = 0.5 * np.random.random()
-        noise[i] = sigma * np.random.standard_normal()
     cdt = cap / dt
     gca_ais = gc / ratio
     noise_decay = math.exp(-1.0 / noise_tau)  # per 1 ms noise update
@@ -406,6 +419,55 @@ class Inputs:
     local_column: np.ndarray | None = None
 
 
+@dataclass(frozen=True)
+class PaddedInputs:
+    """Inputs on the kernel's 1 ms grid: warm-up prepended (first values, no stimulus), one sample appended."""
+
+    tonic: np.ndarray
+    stimulus: np.ndarray
+    ligand_stimulus: np.ndarray
+    ligand_occupancy: np.ndarray
+    beta: np.ndarray
+    local_stimulus: np.ndarray  # (n_ms, n_columns); n_columns 0 without local terms
+    local_occupancy: np.ndarray
+    local_column: np.ndarray  # (n_neurons,)
+
+    def __iter__(self):
+        return iter((self.tonic, self.stimulus, self.ligand_stimulus, self.ligand_occupancy, self.beta,
+                     self.local_stimulus, self.local_occupancy, self.local_column))
+
+
+def padded_inputs(inputs: Inputs, n_warm: int, n_neurons: int) -> PaddedInputs:
+    """Check ``inputs`` and pad them for a run with ``n_warm`` ms of warm-up (shared by both engines)."""
+    n_ms = inputs.tonic_current.size
+
+    def pad(x):
+        x = np.asarray(x, float)
+        if x.size != n_ms:
+            raise InputError("inputs: all input time courses must have the same length")
+        return np.concatenate([np.full(n_warm, x[0]), x, [x[-1]]])
+
+    stim = pad(inputs.stimulus_current)
+    stim[:n_warm] = 0.0
+    if inputs.local_stimulus is None:
+        return PaddedInputs(pad(inputs.tonic_current), stim, pad(inputs.ligand_stimulus),
+                            pad(inputs.ligand_occupancy), pad(inputs.beta_activation),
+                            np.zeros((1, 0)), np.zeros((1, 0)), np.zeros(n_neurons, np.int64))
+    ls = np.asarray(inputs.local_stimulus, float)
+    lx = np.asarray(inputs.local_occupancy, float)
+    loc_col = np.asarray(inputs.local_column, np.int64)
+    if ls.ndim != 2 or ls.shape[0] != n_ms or lx.shape != ls.shape:
+        raise InputError(f"inputs: local ligand terms must have shape (n_ms={n_ms}, n_columns), got {ls.shape} and {lx.shape}")
+    if loc_col.shape != (n_neurons,) or loc_col.min() < 0 or loc_col.max() >= ls.shape[1]:
+        raise InputError("inputs: local_column must give every neuron a column of the local ligand terms")
+
+    def pad2(x):
+        return np.concatenate([np.repeat(x[:1], n_warm, axis=0), x, x[-1:]], axis=0)
+
+    return PaddedInputs(pad(inputs.tonic_current), stim, pad(inputs.ligand_stimulus), pad(inputs.ligand_occupancy),
+                        pad(inputs.beta_activation), pad2(ls), pad2(lx), loc_col)
+
+
 def simulate(
     params: LCParameters,
     population: Population,
@@ -455,35 +517,7 @@ def simulate(
     n_ms = inputs.tonic_current.size
     n_warm = int(round(warmup * 1e3))
 
-    def pad(x):
-        x = np.asarray(x, float)
-        if x.size != n_ms:
-            raise InputError("inputs: all input time courses must have the same length")
-        return np.concatenate([np.full(n_warm, x[0]), x, [x[-1]]])
-
-    tonic = pad(inputs.tonic_current)
-    stim = pad(inputs.stimulus_current)
-    stim[: n_warm] = 0.0
-    lig_s = pad(inputs.ligand_stimulus)
-    lig_x = pad(inputs.ligand_occupancy)
-    beta = pad(inputs.beta_activation)
-    if inputs.local_stimulus is None:
-        loc_s = np.zeros((1, 0))
-        loc_x = np.zeros((1, 0))
-        loc_col = np.zeros(population.n_neurons, np.int64)
-    else:
-        def pad2(x):
-            x = np.asarray(x, float)
-            return np.concatenate([np.repeat(x[:1], n_warm, axis=0), x, x[-1:]], axis=0)
-        ls = np.asarray(inputs.local_stimulus, float)
-        lx = np.asarray(inputs.local_occupancy, float)
-        loc_col = np.asarray(inputs.local_column, np.int64)
-        if ls.ndim != 2 or ls.shape[0] != n_ms or lx.shape != ls.shape:
-            raise InputError(f"inputs: local ligand terms must have shape (n_ms={n_ms}, n_columns), got {ls.shape} and {lx.shape}")
-        if loc_col.shape != (population.n_neurons,) or loc_col.min() < 0 or loc_col.max() >= ls.shape[1]:
-            raise InputError("inputs: local_column must give every neuron a column of the local ligand terms")
-        loc_s = pad2(ls)
-        loc_x = pad2(lx)
+    tonic, stim, lig_s, lig_x, beta, loc_s, loc_x, loc_col = padded_inputs(inputs, n_warm, population.n_neurons)
     tables = gate_tables(params, dt_ms)
     pv = np.array([params.value(k) for k in _NAMES], float)
     n_steps = (n_ms + n_warm) * steps_per_ms
