@@ -7,7 +7,7 @@ checks the dimensions of every equation when it builds them), the gate declarati
 1 ms input time courses of :func:`noradsim.lc.population.padded_inputs` (tonic and
 stimulus current, alpha2A ligand terms of background NE and drugs, per-neuron
 iontophoresis columns, beta activation). The initial state is drawn by the kernel's own
-:func:`~noradsim.lc.population.initial_state`, so both engines start identically.
+:func:`~noradsim.lc.kernel.initial_state`, so both engines start identically.
 
 The integration scheme is the kernel's: gates by exponential Euler (Brian2
 ``method="exponential_euler"``, the state updater, run first in each step), then both
@@ -29,7 +29,8 @@ import numpy as np
 
 from ..errors import InputError
 from .neuron import DV, GATES, V_MIN, LCParameters, boltzmann, check_time_step, gate_time_constant, voltage_grid
-from .population import Inputs, Population, SimulationResult, initial_state, padded_inputs
+from .kernel import initial_state
+from .population import Inputs, Population, SimulationResult, padded_inputs
 from .neuron import gate_tables
 
 # Parameters the equations read, by table; their record units become Brian2 units.
