@@ -41,8 +41,8 @@ def _inputs(params, seconds: float):
     return constant_inputs(params, state_drive("awake"), 0.35, int(round(seconds * 1e3)))
 
 
-def time_noradsim(params, pop, seconds: float, seed: int = 0, parallel: bool = True) -> tuple[float, int]:
-    """Wall seconds and spike count of :func:`simulate` (compiled beforehand)."""
+def time_noradsim(params, pop, seconds: float, seed: int = 0, parallel: bool | None = None) -> tuple[float, int]:
+    """Wall seconds and spike count of :func:`simulate` (compiled beforehand; ``parallel`` None: its default)."""
     simulate(params, pop, _inputs(params, 0.01), dt=DT, seed=seed, warmup=0.0, parallel=parallel)
     start = time.perf_counter()
     res = simulate(params, pop, _inputs(params, seconds), dt=DT, seed=seed, warmup=0.0, parallel=parallel)
@@ -202,8 +202,12 @@ def main() -> None:
     pop = build_population(params, args.neurons, seed=args.seed)
     n, t = args.neurons, args.seconds
     head = f"{n} neurons, {t:g} s at dt {DT * 1e3:g} ms"
+    from noradsim.lc.population import PARALLEL_FROM, _cores_idle
+
+    mode = f"all {numba.get_num_threads()} threads" if n >= PARALLEL_FROM and _cores_idle() else \
+        f"serial: load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     ours, spikes = time_noradsim(params, pop, t, args.seed)
-    print(f"noradsim (all {numba.get_num_threads()} threads), {head}: {ours:.2f} s wall ({spikes / n / t:.2f} Hz)")
+    print(f"noradsim ({mode}), {head}: {ours:.2f} s wall ({spikes / n / t:.2f} Hz)")
     serial, _ = time_noradsim(params, pop, t, args.seed, parallel=False)
     print(f"noradsim serial: {serial:.2f} s wall; per neuron per step {1e9 * serial * DT / (n * t):.1f} ns")
     ref, ref_spikes = time_numba_reference(params, pop, t, args.seed)

@@ -3,7 +3,7 @@
 Each step: the Ornstein-Uhlenbeck noise is advanced every 1 ms (serially, so the random
 stream is the same for any number of threads), the population's local NE and the
 alpha2A/GIRK activation are advanced (scalars), then every neuron is advanced
-independently (:func:`_neuron`: gates by exponential Euler from the table row of its
+independently (:func:`_neuron_range`: gates by exponential Euler from the table row of its
 voltage, gap-junction current gathered from its neighbours' voltages at the start of the
 step, backward Euler on its two compartments), writing into a second voltage buffer so
 neighbours never see a half-updated step. Spikes are flagged per neuron and collected in
@@ -78,12 +78,12 @@ def _row(v, nmax):
     return j
 
 
-@numba.njit(cache=True, fastmath=False, nogil=True)
+@numba.njit(**_JIT)
 def _gap_sum(i, v, ptr, idx):
     """Sum of (neighbour - own) voltage over the sorted CSR row of neuron ``i``.
 
-    Not fastmath: the sum must keep its order (neighbours below ``i`` first, ascending),
-    which is the order of the former edge-list pass, so the numbers did not change.
+    The sum keeps its order (neighbours below ``i`` first, ascending), which is the order
+    of the former edge-list pass (no fastmath, so no reassociation).
     """
     acc = 0.0
     vi = v[i]
@@ -132,88 +132,77 @@ def _alpha2(glob, pv, spikes_prev, n, dt, ms, n_warm_ms, lig_s, lig_x, girk_deca
 
 
 @numba.njit(**_JIT)
-def _gates(i, j, ja, st, tab, s_dec, b_dec):
-    """Exponential-Euler gate update of neuron ``i`` from its table rows (soma ``j``, AIS ``ja``)."""
-    h, nn, s, b, ha, na = st[2], st[3], st[4], st[5], st[6], st[7]
-    hi = tab[j, 1] + (h[i] - tab[j, 1]) * tab[j, 2]
-    ni = tab[j, 3] + (nn[i] - tab[j, 3]) * tab[j, 4]
-    si = tab[j, 6] + (s[i] - tab[j, 6]) * s_dec
-    bi = tab[j, 8] + (b[i] - tab[j, 8]) * b_dec
-    hai = tab[ja, 1] + (ha[i] - tab[ja, 1]) * tab[ja, 2]
-    nai = tab[ja, 3] + (na[i] - tab[ja, 3]) * tab[ja, 4]
-    h[i] = hi
-    nn[i] = ni
-    s[i] = si
-    b[i] = bi
-    ha[i] = hai
-    na[i] = nai
-    return hi, ni, si, bi, hai, nai
-
-
-@numba.njit(**_JIT)
-def _neuron(i, ms, v_cur, v_next, st, cells, gap, tab, pv, cst, drive, loc, fired):
-    """Advance neuron ``i`` by one step; flags ``fired[i]`` when its soma crosses -20 mV upwards.
+def _neuron_range(lo, hi, ms, v_cur, v_next, st, cells, gap, tab, pv, cst, drive, loc, fired):
+    """Advance neurons ``lo..hi-1`` by one step; flags ``fired[i]`` when a soma crosses -20 mV upwards.
 
     ``st`` = (unused, va, h, n, s, b, h_ais, n_ais, ca, girk_n, noise); ``cells`` = (g_leak,
     g_nap, g_ahp, stim_gain); ``drive`` = (stim_total, occ_total, g_girk_now, ahp_scale,
     tonic, stimulus, s_dec, b_dec); ``loc`` = (local stimulus, local occupancy, column).
+    Arrays are unpacked once per call: the loop itself touches no tuple (no reference counting).
     """
-    va, ca, girk_n, noise = st[1], st[8], st[9], st[10]
+    va, h, nn, s, b, ha, na, ca, girk_n, noise = st[1], st[2], st[3], st[4], st[5], st[6], st[7], st[8], st[9], st[10]
+    g_leak, g_nap, g_ahp, stim_gain = cells
+    ptr, idx = gap
+    loc_s, loc_x, loc_col = loc
     nmax = tab.shape[0] - 1
-    v = v_cur[i]
-    vai = va[i]
-    j = _row(v, nmax)
-    ja = _row(vai, nmax)
-    hi, ni, si, bi, hai, nai = _gates(i, j, ja, st, tab, drive[6], drive[7])
-    g_na_i = pv[5] * tab[j, 0] * hi
-    n2 = ni * ni
-    g_k_i = pv[6] * n2 * n2
-    g_nap_i = cells[1][i] * tab[j, 5]
-    g_ca_i = pv[7] * si * si
-    g_a_i = pv[8] * tab[j, 7] * bi
-    cai = ca[i]
-    g_ahp_i = cells[2][i] * drive[3] * cai / (cai + pv[9])
-    gl = cells[0][i]
-    if loc[0].shape[1] > 0:
-        cl = loc[2][i]
-        st_i = drive[0] + loc[0][ms, cl]
-        oc_i = drive[1] + loc[1][ms, cl]
-        a2_i = st_i / (1.0 + oc_i + st_i)
-        girk_n[i] = a2_i + (girk_n[i] - a2_i) * cst[5]
-        g_kall = g_k_i + g_a_i + g_ahp_i + pv[13] * girk_n[i]
-    else:
-        g_kall = g_k_i + g_a_i + g_ahp_i + drive[2]
-    gsum = g_na_i + g_nap_i + g_ca_i + g_kall + gl
-    ge = (g_na_i + g_nap_i) * pv[1] + g_ca_i * pv[3] + g_kall * pv[2] + gl * pv[4]
-    iext = drive[4] + cells[3][i] * drive[5] + noise[i] + pv[20] * _gap_sum(i, v_cur, gap[0], gap[1])
-    n2a = nai * nai
-    g_na_a = pv[17] * tab[ja, 9] * hai
-    g_k_a = pv[18] * n2a * n2a
-    gsum_a = g_na_a + g_k_a + pv[19]
-    ge_a = g_na_a * pv[1] + g_k_a * pv[2] + pv[19] * pv[4]
-    # backward Euler on the two coupled compartments (2x2 linear system)
-    a11 = cst[0] + gsum + pv[16]
-    r1 = cst[0] * v + ge + iext
-    a22 = cst[0] + gsum_a + cst[1]
-    r2 = cst[0] * vai + ge_a
-    inv_det = 1.0 / (a11 * a22 - pv[16] * cst[1])
-    v_new = (r1 * a22 + pv[16] * r2) * inv_det
-    va[i] = (a11 * r2 + cst[1] * r1) * inv_det
-    v_next[i] = v_new
-    ca[i] = cai * cst[4] - pv[10] * g_ca_i * (v_new - pv[3]) * cst[7]
-    fired[i] = v_new > -20.0 and v <= -20.0
+    s_dec, b_dec = drive[6], drive[7]
+    for i in range(lo, hi):
+        v = v_cur[i]
+        vai = va[i]
+        j = _row(v, nmax)
+        ja = _row(vai, nmax)
+        # gates first (staggered, as in NEURON), exponential Euler from the table row
+        hi_ = tab[j, 1] + (h[i] - tab[j, 1]) * tab[j, 2]
+        ni = tab[j, 3] + (nn[i] - tab[j, 3]) * tab[j, 4]
+        si = tab[j, 6] + (s[i] - tab[j, 6]) * s_dec
+        bi = tab[j, 8] + (b[i] - tab[j, 8]) * b_dec
+        hai = tab[ja, 1] + (ha[i] - tab[ja, 1]) * tab[ja, 2]
+        nai = tab[ja, 3] + (na[i] - tab[ja, 3]) * tab[ja, 4]
+        h[i], nn[i], s[i], b[i], ha[i], na[i] = hi_, ni, si, bi, hai, nai
+        g_na_i = pv[5] * tab[j, 0] * hi_
+        g_k_i = pv[6] * (ni * ni) * (ni * ni)
+        g_nap_i = g_nap[i] * tab[j, 5]
+        g_ca_i = pv[7] * si * si
+        g_a_i = pv[8] * tab[j, 7] * bi
+        cai = ca[i]
+        g_ahp_i = g_ahp[i] * drive[3] * cai / (cai + pv[9])
+        gl = g_leak[i]
+        if loc_s.shape[1] > 0:
+            st_i = drive[0] + loc_s[ms, loc_col[i]]
+            a2_i = st_i / (1.0 + (drive[1] + loc_x[ms, loc_col[i]]) + st_i)
+            girk_n[i] = a2_i + (girk_n[i] - a2_i) * cst[5]
+            g_kall = g_k_i + g_a_i + g_ahp_i + pv[13] * girk_n[i]
+        else:
+            g_kall = g_k_i + g_a_i + g_ahp_i + drive[2]
+        gsum = g_na_i + g_nap_i + g_ca_i + g_kall + gl
+        ge = (g_na_i + g_nap_i) * pv[1] + g_ca_i * pv[3] + g_kall * pv[2] + gl * pv[4]
+        iext = drive[4] + stim_gain[i] * drive[5] + noise[i] + pv[20] * _gap_sum(i, v_cur, ptr, idx)
+        g_na_a = pv[17] * tab[ja, 9] * hai
+        g_k_a = pv[18] * (nai * nai) * (nai * nai)
+        # backward Euler on the two coupled compartments (2x2 linear system)
+        a11 = cst[0] + gsum + pv[16]
+        r1 = cst[0] * v + ge + iext
+        a22 = cst[0] + (g_na_a + g_k_a + pv[19]) + cst[1]
+        r2 = cst[0] * vai + (g_na_a * pv[1] + g_k_a * pv[2] + pv[19] * pv[4])
+        inv_det = 1.0 / (a11 * a22 - pv[16] * cst[1])
+        v_new = (r1 * a22 + pv[16] * r2) * inv_det
+        va[i] = (a11 * r2 + cst[1] * r1) * inv_det
+        v_next[i] = v_new
+        ca[i] = cai * cst[4] - pv[10] * g_ca_i * (v_new - pv[3]) * cst[7]
+        fired[i] = v_new > -20.0 and v <= -20.0
 
 
 @numba.njit(**_JIT)
 def _neurons_serial(n, ms, v_cur, v_next, st, cells, gap, tab, pv, cst, drive, loc, fired):
-    for i in range(n):
-        _neuron(i, ms, v_cur, v_next, st, cells, gap, tab, pv, cst, drive, loc, fired)
+    _neuron_range(0, n, ms, v_cur, v_next, st, cells, gap, tab, pv, cst, drive, loc, fired)
 
 
 @numba.njit(parallel=True, **_JIT)
-def _neurons_parallel(n, ms, v_cur, v_next, st, cells, gap, tab, pv, cst, drive, loc, fired):
-    for i in numba.prange(n):
-        _neuron(i, ms, v_cur, v_next, st, cells, gap, tab, pv, cst, drive, loc, fired)
+def _neurons_parallel(n, n_blocks, ms, v_cur, v_next, st, cells, gap, tab, pv, cst, drive, loc, fired):
+    # one contiguous block of neurons per thread; each neuron's arithmetic is the serial one
+    for c in numba.prange(n_blocks):
+        _neuron_range(c * n // n_blocks, (c + 1) * n // n_blocks, ms, v_cur, v_next, st, cells, gap, tab, pv,
+                      cst, drive, loc, fired)
 
 
 @numba.njit(**_JIT)
@@ -265,7 +254,7 @@ def _noise_update(noise, decay, kick):
 
 @numba.njit(**_JIT)
 def _drive(glob, pv, inputs, ms, spikes_prev, n, cst, n_warm_ms, s_dec, b_dec):
-    """This step's population-wide terms (see :func:`_neuron`) after advancing the alpha2A state."""
+    """This step's population-wide terms (see :func:`_neuron_range`) after advancing the alpha2A state."""
     tonic, stim, lig_s, lig_x, beta = inputs
     stim_total, occ_total = _alpha2(glob, pv, spikes_prev, n, cst[7], ms, n_warm_ms, lig_s, lig_x, cst[5], cst[6])
     return (stim_total, occ_total, pv[13] * glob[2], 1.0 - pv[12] * beta[ms], tonic[ms], stim[ms], s_dec, b_dec)
@@ -273,8 +262,13 @@ def _drive(glob, pv, inputs, ms, spikes_prev, n, cst, n_warm_ms, s_dec, b_dec):
 
 @numba.njit(**_JIT)
 def run(n_steps, dt, steps_per_ms, n_warm_ms, pv, cells, gap, inputs, loc, tab, s_dec, b_dec, seed, rec,
-        rec_every, area_soma_um2, spk_n, spk_t, rate_ms, a2_ms, parallel):
-    """Integrate ``n_steps``; returns (number of stored spikes, overflow). See :func:`_neuron` for the tuples."""
+        rec_every, area_soma_um2, spk_n, spk_t, rate_ms, a2_ms, n_blocks):
+    """Integrate ``n_steps``; returns (number of stored spikes, overflow).
+
+    ``n_blocks`` > 1 advances the neurons in that many blocks on numba's threads, 1 serially;
+    see :func:`_neuron_range` for the tuples.
+    """
+    parallel = n_blocks > 1
     n = cells[0].size
     vs, h, nn, s, b, ha, na, ca, noise = initial_state(n, seed, tab, pv[21])
     st = (vs, vs.copy(), h, nn, s, b, ha, na, ca, np.zeros(n), noise)
@@ -289,7 +283,7 @@ def run(n_steps, dt, steps_per_ms, n_warm_ms, pv, cells, gap, inputs, loc, tab, 
             _noise_update(noise, cst[2], cst[3])
         drive = _drive(glob, pv, inputs, ms, spikes_step, n, cst, n_warm_ms, s_dec, b_dec)
         if parallel:
-            _neurons_parallel(n, ms, v_cur, v_next, st, cells, gap, tab, pv, cst, drive, loc, fired)
+            _neurons_parallel(n, n_blocks, ms, v_cur, v_next, st, cells, gap, tab, pv, cst, drive, loc, fired)
         else:
             _neurons_serial(n, ms, v_cur, v_next, st, cells, gap, tab, pv, cst, drive, loc, fired)
         v_cur, v_next = v_next, v_cur

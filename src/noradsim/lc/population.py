@@ -13,8 +13,10 @@ drives the GIRK conductance: this is the post-activation inhibition.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
+import numba
 import numpy as np
 
 from ..errors import InputError
@@ -268,7 +270,9 @@ def simulate(
     parallel : bool, optional
         Advance the neurons on all cores (numba ``prange``); the numbers are identical
         to the serial kernel for a seed. Default: parallel from :data:`PARALLEL_FROM`
-        neurons on, where it pays for the per-step thread synchronisation.
+        neurons on, where it pays for the per-step thread synchronisation, unless the
+        machine's cores are already busy (load average above the core count - 0.5:
+        threads that wait for a time slice at every step's barrier run many times slower).
 
     Returns
     -------
@@ -285,7 +289,7 @@ def simulate(
     n_cols = (n_ms * steps_per_ms) // record_every if rec.size else 0
     out = _outputs(population.n_neurons, n_ms, n_warm, rec.size, n_cols, record_voltage)
     if parallel is None:
-        parallel = population.n_neurons >= PARALLEL_FROM
+        parallel = population.n_neurons >= PARALLEL_FROM and _cores_idle()
     cells = (population.g_leak, population.g_nap, population.g_ahp, population.stim_gain)
     gap = (population.gap_indptr.astype(np.int32), population.gap_indices.astype(np.int32))
     n_spk, overflow = run(
@@ -294,7 +298,7 @@ def simulate(
         (pi.local_stimulus, pi.local_occupancy, pi.local_column),
         tables.matrix(), float(tables.s_decay[0]), float(tables.b_decay[0]), int(seed) % (2**32),
         (rec, out["ais"], out["soma"], out["v"]), int(record_every), params.value("soma_area"),
-        out["spk_n"], out["spk_t"], out["rate"], out["a2"], bool(parallel),
+        out["spk_n"], out["spk_t"], out["rate"], out["a2"], numba.get_num_threads() if parallel else 1,
     )
     return SimulationResult(
         dt=dt,
@@ -310,6 +314,15 @@ def simulate(
         n_neurons=population.n_neurons,
         overflow=bool(overflow),
     )
+
+
+def _cores_idle() -> bool:
+    """True when numba has more than one thread and the load average leaves the cores free."""
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        load = 0.0
+    return numba.get_num_threads() > 1 and load < (os.cpu_count() or 1) - 0.5
 
 
 def _check_run(params: LCParameters, dt_ms: float) -> int:
