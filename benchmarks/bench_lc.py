@@ -167,7 +167,7 @@ def time_brian2_cpp(params, pop, seconds: float, seed: int = 0, threads: int | N
 
     from noradsim.lc.brian2_engine import build_network
 
-    threads = threads or os.cpu_count()
+    threads = os.cpu_count() if threads is None else threads
     directory = tempfile.mkdtemp(prefix="noradsim_b2_")
     b2.set_device("cpp_standalone", directory=directory, build_on_run=False)
     b2.prefs.devices.cpp_standalone.openmp_threads = threads
@@ -187,7 +187,8 @@ def time_brian2_cpp(params, pop, seconds: float, seed: int = 0, threads: int | N
         b2.device.activate()
         b2.set_device("runtime")
         shutil.rmtree(directory, ignore_errors=True)
-    print(f"brian2 C++ standalone: process wall {wall:.2f} s, simulation loop {run_s:.2f} s ({threads} OpenMP threads)")
+    print(f"brian2 C++ standalone: process wall {wall:.2f} s, simulation loop {run_s:.2f} s "
+          f"({threads or 'no'} OpenMP threads)")
     return run_s, spikes, compile_s
 
 
@@ -220,6 +221,9 @@ def main() -> None:
         print(f"brian2_cpp_compile_seconds: {cpp_compile:.2f}")
         print(f"ratio_vs_brian2_cpp_standalone: {ours / cpp:.3f}")
         print(f"ratio_vs_brian2_cython: {ours / cy:.3f}")
+        cpp1, _, cpp1_compile = time_brian2_cpp(params, pop, t, args.seed, threads=0)
+        print(f"brian2_cpp_single_thread_compile_seconds: {cpp1_compile:.2f}")
+        print(f"ratio_vs_brian2_cpp_standalone_single_thread: {ours / cpp1:.3f}")
     print(f"ratio_vs_numba_reference: {ours / ref:.3f}")
     print(f"lc_wall_seconds: {ours:.3f}")
 

@@ -44,6 +44,26 @@ def lc_vs_neurons(sizes, seconds: float = 1.0) -> dict:
     return out
 
 
+def lc_breakdown(n: int = 1600, seconds: float = 2.0) -> None:
+    """Serial ns per neuron per step: the full step, without gap junctions, and the noise draws alone."""
+    from noradsim.lc.kernel import _noise_update
+
+    params = load_lc_parameters()
+    steps = n * seconds / DT
+    full, _ = time_noradsim(params, build_population(params, n, seed=0), seconds, parallel=False)
+    no_gap = params.updated({"n_gap_partners": 0.0})
+    bare, _ = time_noradsim(no_gap, build_population(no_gap, n, seed=0), seconds, parallel=False)
+    noise = np.zeros(n)
+    _noise_update(noise, 0.95, 1.0)
+    start = time.perf_counter()
+    for _ in range(int(round(seconds * 1e3))):
+        _noise_update(noise, 0.95, 1.0)
+    t_noise = time.perf_counter() - start
+    print(f"breakdown N={n}: full step {1e9 * full / steps:.1f} ns per neuron per step; gap junctions "
+          f"{1e9 * (full - bare) / steps:.1f} ns; noise (1 kHz Gaussian draws) {1e9 * t_noise / steps:.1f} ns; "
+          f"gates, conductances and the 2x2 solve {1e9 * (bare - t_noise) / steps:.1f} ns")
+
+
 def lc_vs_time(durations, n: int = 1600) -> dict:
     """Wall seconds (all cores) per simulated duration."""
     params = load_lc_parameters()
@@ -97,6 +117,7 @@ def main() -> None:
     ap.add_argument("--durations", type=float, nargs="+", default=[1.0, 2.0, 5.0, 10.0])
     ap.add_argument("--batches", type=int, nargs="+", default=[1, 10, 100, 1000])
     args = ap.parse_args()
+    lc_breakdown()
     by_n = lc_vs_neurons(args.sizes)
     _plot(by_n["n"], {"serial": by_n["serial"], "all cores": by_n["parallel"]}, "neurons",
           "wall time (s) for 1 s simulated", "LC population, dt 0.1 ms", "lc_scaling_neurons.png")
