@@ -12,6 +12,7 @@ Prints one line per point. Run: ``.venv/bin/python benchmarks/bench_scaling.py``
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from pathlib import Path
 
@@ -28,19 +29,19 @@ from noradsim.lc.population import build_population  # noqa: E402
 FIGURES = Path(__file__).resolve().parents[1] / "docs" / "figures"
 
 
-def lc_vs_neurons(sizes, seconds: float = 1.0) -> dict:
-    """Wall seconds (serial, parallel) per population size."""
+def lc_vs_neurons(sizes, seconds: float = 1.0, parallel_max: int = 50000) -> dict:
+    """Wall seconds (serial; parallel up to ``parallel_max`` neurons, else NaN) per population size."""
     params = load_lc_parameters()
     out = {"n": [], "serial": [], "parallel": []}
     for n in sizes:
         pop = build_population(params, n, seed=0)
         ser, _ = time_noradsim(params, pop, seconds, parallel=False)
-        par, _ = time_noradsim(params, pop, seconds, parallel=True)
+        par = time_noradsim(params, pop, seconds, parallel=True)[0] if n <= parallel_max else float("nan")
         out["n"].append(n)
         out["serial"].append(ser)
         out["parallel"].append(par)
-        print(f"lc N={n}: serial {ser:.2f} s, parallel {par:.2f} s for {seconds:g} s "
-              f"({1e9 * par * DT / (n * seconds):.1f} ns per neuron per step on all cores)")
+        print(f"lc N={n}: serial {ser:.2f} s ({1e9 * ser * DT / (n * seconds):.1f} ns per neuron per step), "
+              f"parallel {par:.2f} s for {seconds:g} s (load average {os.getloadavg()[0]:.1f})", flush=True)
     return out
 
 
@@ -71,7 +72,7 @@ def lc_vs_time(durations, n: int = 1600) -> dict:
     walls = []
     for t in durations:
         walls.append(time_noradsim(params, pop, t)[0])
-        print(f"lc N={n}, {t:g} s simulated: {walls[-1]:.2f} s wall")
+        print(f"lc N={n}, {t:g} s simulated: {walls[-1]:.2f} s wall (load average {os.getloadavg()[0]:.1f})", flush=True)
     return {"t": list(durations), "wall": walls}
 
 
@@ -88,7 +89,7 @@ def ode_vs_batch(batches) -> dict:
         start = time.perf_counter()
         simulate_batch(model, sets[:b], segments, [grid], y0s[0], selections=sel)
         rates.append(b / (time.perf_counter() - start))
-        print(f"ode batch {b}: {rates[-1]:.0f} simulations per second")
+        print(f"ode batch {b}: {rates[-1]:.0f} simulations per second", flush=True)
     return {"batch": list(batches), "rate": rates}
 
 
@@ -115,10 +116,13 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[400, 1600, 6400, 25000, 50000])
     ap.add_argument("--durations", type=float, nargs="+", default=[1.0, 2.0, 5.0, 10.0])
+    ap.add_argument("--parallel-max", type=int, default=50000)
+    ap.add_argument("--skip-breakdown", action="store_true")
     ap.add_argument("--batches", type=int, nargs="+", default=[1, 10, 100, 1000])
     args = ap.parse_args()
-    lc_breakdown()
-    by_n = lc_vs_neurons(args.sizes)
+    if not args.skip_breakdown:
+        lc_breakdown()
+    by_n = lc_vs_neurons(args.sizes, parallel_max=args.parallel_max)
     _plot(by_n["n"], {"serial": by_n["serial"], "all cores": by_n["parallel"]}, "neurons",
           "wall time (s) for 1 s simulated", "LC population, dt 0.1 ms", "lc_scaling_neurons.png")
     by_t = lc_vs_time(args.durations)
