@@ -250,8 +250,7 @@ def simulate(
 
     Parameters
     ----------
-    params : LCParameters
-    population : Population
+    params, population : LCParameters, Population
     inputs : Inputs
         1 ms grid; its length sets the duration (after ``warmup``, which reuses the
         first value of every input).
