@@ -6,13 +6,15 @@ same population, N = 1,600, dt = 0.1 ms, 10 s of biological time, with the same 
 schedule (an Ornstein-Uhlenbeck current updated every 1 ms, one Gaussian per neuron per
 ms) and the same inputs (awake drive, a2 background 0.35):
 
-- noradsim: :func:`noradsim.lc.population.simulate` (tables, fastmath, neurons on all cores);
+- noradsim: :func:`noradsim.lc.population.simulate` (gate tables; neurons on all cores when
+  the cores are free, else serial: its default);
 - Brian2 C++ standalone with OpenMP on all cores (``prefs.devices.cpp_standalone.openmp_threads``),
   the network of :mod:`noradsim.lc.brian2_engine`; its one-time compilation is timed
-  separately (``brian2_cpp_compile_seconds``) and excluded from the ratio;
+  separately (``brian2_cpp_compile_seconds``) and excluded from the ratio; then again on
+  one thread (``ratio_vs_brian2_cpp_standalone_single_thread``);
 - Brian2 runtime with the cython target; compilation excluded (a one-step run fills the cache);
-- a plain numba loop of the same model (``numba_reference``): serial, no fastmath, gates
-  and time constants evaluated from their formulae every step.
+- a plain numba loop of the same model (``numba_reference``): serial, gates and time
+  constants evaluated from their formulae every step (no tables).
 
 Each ratio is noradsim's wall time over the other side's (< 1: noradsim is faster).
 Run: ``.venv/bin/python benchmarks/bench_lc.py [--neurons 1600 --seconds 10 --skip-brian2]``
