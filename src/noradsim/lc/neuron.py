@@ -158,6 +158,51 @@ def gate_tau(v, vhalf: float, slope: float, tau_min: float, tau_amp: float):
 
 
 @dataclass(frozen=True)
+class Gate:
+    """Declaration of one gating variable: the parameter names of its steady state and time constant.
+
+    ``x_inf = 1/(1 + exp(-(V - vhalf)/slope))``, raised to ``power`` where it enters a
+    conductance. A gate without ``tau_*`` is instantaneous (``x = x_inf(V)``); ``tau_const``
+    names a voltage-independent time constant; ``tau_min``/``tau_amp`` the bell-shaped
+    :func:`gate_tau` (evaluated with ``|slope|``).
+    """
+
+    name: str
+    vhalf: str
+    slope: str
+    power: int = 1
+    tau_min: str | None = None
+    tau_amp: str | None = None
+    tau_const: str | None = None
+
+    @property
+    def dynamic(self) -> bool:
+        """True when the gate relaxes with a time constant (integrated by exponential Euler)."""
+        return self.tau_const is not None or self.tau_min is not None
+
+
+# The one declaration of the LC gates, read by the numba tables (gate_tables) and by the
+# Brian2 equations (noradsim.lc.brian2_engine). Order = columns of GateTables.matrix().
+GATES = (
+    Gate("m", "na_m_vhalf", "na_m_slope", power=3),
+    Gate("h", "na_h_vhalf", "na_h_slope", tau_min="na_h_tau_min", tau_amp="na_h_tau_amp"),
+    Gate("n", "k_n_vhalf", "k_n_slope", tau_min="k_n_tau_min", tau_amp="k_n_tau_amp"),
+    Gate("nap", "nap_vhalf", "nap_slope"),
+    Gate("s", "ca_s_vhalf", "ca_s_slope", tau_const="ca_s_tau"),
+    Gate("a", "a_a_vhalf", "a_a_slope", power=3),
+    Gate("b", "a_b_vhalf", "a_b_slope", tau_const="a_b_tau"),
+    Gate("m_ais", "na_m_vhalf_ais", "na_m_slope", power=3),
+)
+
+
+def gate_time_constant(gate: Gate, p: dict[str, float], v):
+    """Time constant (ms) of a dynamic ``gate`` at voltages ``v`` (mV), parameters ``p``."""
+    if gate.tau_const is not None:
+        return np.full_like(np.asarray(v, float), p[gate.tau_const])
+    return gate_tau(v, p[gate.vhalf], abs(p[gate.slope]), p[gate.tau_min], p[gate.tau_amp])
+
+
+@dataclass(frozen=True)
 class GateTables:
     """Lookup tables on the voltage grid ``V_MIN + i*DV`` for one time step ``dt`` (ms)."""
 
@@ -187,27 +232,25 @@ class GateTables:
         ]))
 
 
+def voltage_grid() -> np.ndarray:
+    """The table voltages ``V_MIN + i*DV`` in mV."""
+    return V_MIN + DV * np.arange(int(round((V_MAX - V_MIN) / DV)) + 1)
+
+
 def gate_tables(params: LCParameters, dt: float) -> GateTables:
-    """Precompute the gating tables for step ``dt`` in ms."""
+    """Precompute the gating tables of :data:`GATES` for step ``dt`` in ms."""
     p = params.neuron.values()
-    v = V_MIN + DV * np.arange(int(round((V_MAX - V_MIN) / DV)) + 1)
-    h_tau = gate_tau(v, p["na_h_vhalf"], abs(p["na_h_slope"]), p["na_h_tau_min"], p["na_h_tau_amp"])
-    n_tau = gate_tau(v, p["k_n_vhalf"], p["k_n_slope"], p["k_n_tau_min"], p["k_n_tau_amp"])
-    return GateTables(
-        dt=dt,
-        m_inf3=boltzmann(v, p["na_m_vhalf"], p["na_m_slope"]) ** 3,
-        h_inf=boltzmann(v, p["na_h_vhalf"], p["na_h_slope"]),
-        h_decay=np.exp(-dt / h_tau),
-        n_inf=boltzmann(v, p["k_n_vhalf"], p["k_n_slope"]),
-        n_decay=np.exp(-dt / n_tau),
-        nap_inf=boltzmann(v, p["nap_vhalf"], p["nap_slope"]),
-        s_inf=boltzmann(v, p["ca_s_vhalf"], p["ca_s_slope"]),
-        s_decay=np.full_like(v, math.exp(-dt / p["ca_s_tau"])),
-        a_inf3=boltzmann(v, p["a_a_vhalf"], p["a_a_slope"]) ** 3,
-        b_inf=boltzmann(v, p["a_b_vhalf"], p["a_b_slope"]),
-        b_decay=np.full_like(v, math.exp(-dt / p["a_b_tau"])),
-        m_inf3_ais=boltzmann(v, p["na_m_vhalf_ais"], p["na_m_slope"]) ** 3,
-    )
+    v = voltage_grid()
+    cols = {"dt": dt}
+    for g in GATES:
+        inf = boltzmann(v, p[g.vhalf], p[g.slope])
+        base, ais, _ = g.name.partition("_ais")
+        cols[f"{base}_inf{'3' if g.power == 3 else ''}{ais}"] = inf**g.power
+        if g.tau_const is not None:  # math.exp: the kernel's scalar decay, bit for bit
+            cols[f"{g.name}_decay"] = np.full_like(v, math.exp(-dt / p[g.tau_const]))
+        elif g.dynamic:
+            cols[f"{g.name}_decay"] = np.exp(-dt / gate_time_constant(g, p, v))
+    return GateTables(**cols)
 
 
 def check_time_step(dt_ms: float) -> None:
