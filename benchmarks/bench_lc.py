@@ -6,7 +6,7 @@ same population, N = 1,600, dt = 0.1 ms, 10 s of biological time, with the same 
 schedule (an Ornstein-Uhlenbeck current updated every 1 ms, one Gaussian per neuron per
 ms) and the same inputs (awake drive, a2 background 0.35):
 
-- noradsim: :func:`noradsim.lc.population.simulate` (gate tables; neurons on all cores when
+- noradsim: :func:`noradsim.lc.population.simulate_population` (gate tables; neurons on all cores when
   the cores are free, else serial: its default);
 - Brian2 C++ standalone with OpenMP on all cores (``prefs.devices.cpp_standalone.openmp_threads``),
   the network of :mod:`noradsim.lc.brian2_engine`; its one-time compilation is timed
@@ -33,7 +33,7 @@ import numpy as np
 
 from noradsim.lc.kernel import PARAMETER_NAMES, initial_state
 from noradsim.lc.neuron import GATES, gate_tables, load_lc_parameters
-from noradsim.lc.population import build_population, simulate
+from noradsim.lc.population import build_population, simulate_population
 from noradsim.lc.ratelaw import constant_inputs, state_drive
 
 DT = 1e-4  # s
@@ -45,9 +45,9 @@ def _inputs(params, seconds: float):
 
 def time_noradsim(params, pop, seconds: float, seed: int = 0, parallel: bool | None = None) -> tuple[float, int]:
     """Wall seconds and spike count of :func:`simulate` (compiled beforehand; ``parallel`` None: its default)."""
-    simulate(params, pop, _inputs(params, 0.01), dt=DT, seed=seed, warmup=0.0, parallel=parallel)
+    simulate_population(params, pop, _inputs(params, 0.01), dt=DT, seed=seed, warmup=0.0, parallel=parallel)
     start = time.perf_counter()
-    res = simulate(params, pop, _inputs(params, seconds), dt=DT, seed=seed, warmup=0.0, parallel=parallel)
+    res = simulate_population(params, pop, _inputs(params, seconds), dt=DT, seed=seed, warmup=0.0, parallel=parallel)
     return time.perf_counter() - start, int(res.spike_time.size)
 
 

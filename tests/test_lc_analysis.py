@@ -7,7 +7,7 @@ from elephant import statistics
 
 from noradsim.lc.analysis import cv_isi, fano_factor, mean_firing_rate, psth, to_neo
 from noradsim.lc.neuron import load_lc_parameters
-from noradsim.lc.population import build_population, simulate
+from noradsim.lc.population import build_population, simulate_population
 from noradsim.lc.ratelaw import constant_inputs
 
 
@@ -15,7 +15,7 @@ from noradsim.lc.ratelaw import constant_inputs
 def trains():
     p = load_lc_parameters()
     pop = build_population(p, 40, seed=4)
-    r = simulate(p, pop, constant_inputs(p, 3.3, 0.35, 4000), dt=1e-4, seed=4)
+    r = simulate_population(p, pop, constant_inputs(p, 3.3, 0.35, 4000), dt=1e-4, seed=4)
     return [t for t in r.spike_trains() if t.size > 3], 4.0
 
 

@@ -22,7 +22,7 @@ import pytest
 
 from noradsim.lc.brian2_engine import brian2_missing
 from noradsim.lc.neuron import load_lc_parameters
-from noradsim.lc.population import Inputs, build_population, simulate
+from noradsim.lc.population import Inputs, build_population, simulate_population
 from noradsim.lc.ratelaw import constant_inputs
 
 pytestmark = pytest.mark.skipif(brian2_missing() is not None, reason=str(brian2_missing()))
@@ -37,7 +37,7 @@ def _both(p, pop, inp, *, seed=3, warmup=0.0, gates="table", target="numpy"):
     from noradsim.lc.brian2_engine import simulate_brian2
 
     rec = np.arange(pop.n_neurons)
-    a = simulate(p, pop, inp, seed=seed, warmup=warmup, record=rec)
+    a = simulate_population(p, pop, inp, seed=seed, warmup=warmup, record=rec)
     b = simulate_brian2(p, pop, inp, seed=seed, warmup=warmup, record=rec, gates=gates, target=target)
     return a, b
 

@@ -8,7 +8,7 @@ import pytest
 from noradsim.errors import InputError
 from noradsim.lc.neuron import load_lc_parameters
 from noradsim.lc.pharmacology import MIN_PIPETTE_DISTANCE_UM, activation, pipette_tip
-from noradsim.lc.population import build_population, simulate
+from noradsim.lc.population import build_population, simulate_population
 from noradsim.lc.stimuli import alpha2_terms, build_inputs, iontophoresis_shells, parse_interventions
 
 STATE = "anesthetized:chloral_hydrate"
@@ -36,8 +36,8 @@ def test_zero_local_terms_give_identical_spikes(params, pop):
     zeros = np.zeros((base.tonic_current.size, 5))
     local = dataclasses.replace(base, local_stimulus=zeros, local_occupancy=zeros,
                                 local_column=np.arange(pop.n_neurons) % 5)
-    a = simulate(params, pop, base, seed=1)
-    b = simulate(params, pop, local, seed=1)
+    a = simulate_population(params, pop, base, seed=1)
+    b = simulate_population(params, pop, local, seed=1)
     assert a.spike_time.size > 100
     np.testing.assert_array_equal(a.spike_neuron, b.spike_neuron)
     np.testing.assert_array_equal(a.spike_time, b.spike_time)
@@ -72,7 +72,7 @@ def test_local_clonidine_slows_near_neurons_only(params, pop):
     events = parse_interventions([CLONIDINE])
     local = build_inputs(params, STATE, events, 8.0, positions=pop.positions, electrode=electrode)
     assert local.local_stimulus is not None
-    sim = simulate(params, pop, local, seed=3)
+    sim = simulate_population(params, pop, local, seed=3)
     trains = sim.spike_trains()
     d = np.linalg.norm(pop.positions - pipette_tip(electrode, 20.0), axis=1)
     near = np.argsort(d)[:10]
@@ -83,7 +83,7 @@ def test_local_clonidine_slows_near_neurons_only(params, pop):
     assert near_drug < 0.3 * near_base  # strong alpha2A/GIRK inhibition near the barrels
     assert far_drug > 0.8 * far_base  # hundreds of um away: unaffected (or faster: less local NE)
     # the uniform path (every neuron at the event's distance) slows the far neurons too
-    uniform = simulate(params, pop, build_inputs(params, STATE, events, 8.0), seed=3).spike_trains()
+    uniform = simulate_population(params, pop, build_inputs(params, STATE, events, 8.0), seed=3).spike_trains()
     assert _rate(uniform, far, 4.0, 8.0) < 0.5 * far_drug
 
 
@@ -92,10 +92,10 @@ def test_bad_local_terms_are_refused(params, pop):
     bad = dataclasses.replace(base, local_stimulus=np.zeros((10, 2)), local_occupancy=np.zeros((10, 2)),
                               local_column=np.zeros(pop.n_neurons, np.int64))
     with pytest.raises(InputError, match="local ligand terms"):
-        simulate(params, pop, bad)
+        simulate_population(params, pop, bad)
     bad = dataclasses.replace(base, local_stimulus=np.zeros((500, 2)), local_occupancy=np.zeros((500, 2)),
                               local_column=np.full(pop.n_neurons, 2))
     with pytest.raises(InputError, match="local_column"):
-        simulate(params, pop, bad)
+        simulate_population(params, pop, bad)
     with pytest.raises(InputError, match="n_shells"):
         iontophoresis_shells(params, parse_interventions([CLONIDINE]), 100, pop.positions, np.zeros(3), n_shells=0)

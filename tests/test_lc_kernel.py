@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from noradsim.lc.neuron import load_lc_parameters
-from noradsim.lc.population import Inputs, build_population, simulate
+from noradsim.lc.population import Inputs, build_population, simulate_population
 from noradsim.lc.ratelaw import constant_inputs
 
 
@@ -86,7 +86,7 @@ def params():
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_split_kernel_keeps_every_spike_of_the_old_kernel(params, case):
     p, pop, inp, kw = CASES[case](params)
-    got = digests(simulate(p, pop, inp, **kw, parallel=False))
+    got = digests(simulate_population(p, pop, inp, **kw, parallel=False))
     for key in ("spike_neuron", "spike_time"):
         assert got[key] == BEFORE_SPLIT[case][key], key
     assert got == AFTER_SPLIT[case]
@@ -95,13 +95,13 @@ def test_split_kernel_keeps_every_spike_of_the_old_kernel(params, case):
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_parallel_kernel_gives_the_serial_numbers(params, case):
     p, pop, inp, kw = CASES[case](params)
-    assert digests(simulate(p, pop, inp, **kw, parallel=True)) == AFTER_SPLIT[case]
+    assert digests(simulate_population(p, pop, inp, **kw, parallel=True)) == AFTER_SPLIT[case]
 
 
 def test_parallel_equals_serial_on_a_large_noisy_population(params):
     pop = build_population(params, 600, seed=9)
     inp = constant_inputs(params, 3.6, 0.3, 300)
-    a = simulate(params, pop, inp, seed=4, warmup=0.1, record=np.arange(0, 600, 50), parallel=False)
-    b = simulate(params, pop, inp, seed=4, warmup=0.1, record=np.arange(0, 600, 50), parallel=True)
+    a = simulate_population(params, pop, inp, seed=4, warmup=0.1, record=np.arange(0, 600, 50), parallel=False)
+    b = simulate_population(params, pop, inp, seed=4, warmup=0.1, record=np.arange(0, 600, 50), parallel=True)
     assert a.spike_time.size > 100
     assert digests(a) == digests(b)

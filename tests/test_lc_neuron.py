@@ -5,7 +5,7 @@ import pytest
 
 from noradsim.errors import InputError
 from noradsim.lc.neuron import load_lc_parameters
-from noradsim.lc.population import Inputs, build_population, simulate
+from noradsim.lc.population import Inputs, build_population, simulate_population
 from noradsim.lc.ratelaw import constant_inputs
 
 
@@ -17,7 +17,7 @@ def params():
 def _rate(params, drive, a2, *, n=40, duration=3.0, seed=0, beta=0.0, **overrides):
     p = params.updated(overrides) if overrides else params
     pop = build_population(p, n, seed=seed)
-    return simulate(p, pop, constant_inputs(p, drive, a2, int(duration * 1e3), beta=beta), dt=1e-4, seed=seed)
+    return simulate_population(p, pop, constant_inputs(p, drive, a2, int(duration * 1e3), beta=beta), dt=1e-4, seed=seed)
 
 
 def test_intrinsic_pacemaking_without_input(params):
@@ -69,7 +69,7 @@ def test_gap_junction_graph_is_symmetric(params):
 def test_time_step_too_large_is_refused(params):
     pop = build_population(params, 5, seed=0)
     with pytest.raises(InputError, match="dt"):
-        simulate(params, pop, constant_inputs(params, 3.0, 0.3, 10), dt=5e-4)
+        simulate_population(params, pop, constant_inputs(params, 3.0, 0.3, 10), dt=5e-4)
 
 
 def test_negative_conductance_and_count_are_refused(params):
@@ -85,4 +85,4 @@ def test_inputs_of_unequal_length_are_refused(params):
     pop = build_population(params, 5, seed=0)
     z = np.zeros(10)
     with pytest.raises(InputError):
-        simulate(params, pop, Inputs(z, np.zeros(9), z, z, z), dt=1e-4)
+        simulate_population(params, pop, Inputs(z, np.zeros(9), z, z, z), dt=1e-4)

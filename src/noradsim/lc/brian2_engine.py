@@ -289,7 +289,7 @@ def simulate_brian2(params: LCParameters, population: Population, inputs: Inputs
                     target: str = "numpy") -> SimulationResult:
     """Run the LC population in Brian2 (runtime ``target`` "numpy" or "cython").
 
-    Same arguments and result as :func:`noradsim.lc.population.simulate`; the recorded
+    Same arguments and result as :func:`noradsim.lc.population.simulate_population`; the recorded
     ``soma_voltage`` and ``ais_current`` are filled, ``soma_current`` is empty. Spike times
     are the end of the step in which the voltage crossed -20 mV, as in the kernel.
     """

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .neuron import LCParameters, load_lc_parameters
-from .population import build_population, simulate
+from .population import build_population, simulate_population
 from .stimuli import build_inputs, parse_interventions
 
 
@@ -44,7 +44,7 @@ def mode_responses(state: str = "quiet_wake", extra_drives=(0.0, 1.5, 3.0), *, s
     duration = onsets[-1] + 1.5
     out = []
     for extra in extra_drives:
-        sim = simulate(params, pop, build_inputs(params, state, events, duration, extra_drive=extra), dt=1e-4, seed=seed)
+        sim = simulate_population(params, pop, build_inputs(params, state, events, duration, extra_drive=extra), dt=1e-4, seed=seed)
         trains = sim.spike_trains()
         base = np.mean([np.sum((t >= 0.0) & (t < onsets[0])) / onsets[0] for t in trains])
         window = 0.1

@@ -233,7 +233,7 @@ def padded_inputs(inputs: Inputs, n_warm: int, n_neurons: int) -> PaddedInputs:
                         pad(inputs.beta_activation), pad2(ls), pad2(lx), loc_col)
 
 
-def simulate(
+def simulate_population(
     params: LCParameters,
     population: Population,
     inputs: Inputs,

@@ -22,7 +22,7 @@ from ..errors import unknown
 from ..parameters import data_path, load_parameter_table, read_toml
 from .neuron import LCParameters, load_lc_parameters
 from .pharmacology import terms_from_a2
-from .population import Inputs, build_population, simulate
+from .population import Inputs, build_population, simulate_population
 
 RATE_LAW_NAMES = ("lc_rate_scale", "lc_threshold", "lc_softness", "lc_alpha2_weight")
 A2_GRID = (0.0, 0.2, 0.4, 0.6, 0.8)
@@ -79,7 +79,7 @@ def population_rate(drive: float, a2: float, *, params: LCParameters | None = No
     params = params or load_lc_parameters()
     pop = population or build_population(params, n_neurons, seed=seed)
     inp = constant_inputs(params, drive, a2, int(round(duration * 1e3)))
-    return simulate(params, pop, inp, dt=1e-4, seed=seed).mean_rate()
+    return simulate_population(params, pop, inp, dt=1e-4, seed=seed).mean_rate()
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from scipy import signal
 
 from ...lc.neuron import LCParameters, load_lc_parameters
 from ...lc.pharmacology import activation, pipette_tip
-from ...lc.population import build_population, simulate
+from ...lc.population import build_population, simulate_population
 from ...lc.stimuli import NOXIOUS, alpha2_terms, build_inputs
 from .config import RecordingConfig, parse
 from .detection import bandpass, detect_spikes
@@ -284,7 +284,7 @@ def _run_segment(params, pop, config, events, duration, electrode, record_set, s
     inputs = build_inputs(params, config.state, list(events), duration, a2_background=config.a2,
                           beta_activation=config.beta_activation, positions=pop.positions, electrode=electrode,
                           library=library)
-    sim = simulate(params, pop, inputs, dt=config.dt, seed=seed, record=record_set, record_voltage=False)
+    sim = simulate_population(params, pop, inputs, dt=config.dt, seed=seed, record=record_set, record_voltage=False)
     n_samples = int(round(duration * (1.0 / config.dt)))
     noise_raw = np.random.default_rng([seed, 7]).standard_normal(n_samples) * config.noise_uv
     soma_f = sim.soma_current

@@ -11,7 +11,7 @@ import numpy as np
 from ...errors import InputError, unknown
 from ...lc.analysis import phasic_response
 from ...lc.neuron import LCParameters, load_lc_parameters
-from ...lc.population import build_population, simulate
+from ...lc.population import build_population, simulate_population
 from ...lc.ratelaw import state_drives
 from ...lc.stimuli import NOXIOUS, Event, build_inputs, parse_interventions
 from .detection import bandpass
@@ -60,7 +60,7 @@ def lc_target(measure: str, statistic: str, state: str, interventions: list[dict
     stim = min(e.at for e in shifted if e.kind == "stimulus")
     pop = build_population(params, 300, seed=0)
     duration = stim + 2.0
-    sim = simulate(params, pop, build_inputs(params, state, shifted, duration), dt=1e-4, seed=0)
+    sim = simulate_population(params, pop, build_inputs(params, state, shifted, duration), dt=1e-4, seed=0)
     lat, inh = [], []
     for st in sim.spike_trains():
         r = phasic_response(st, stim)
@@ -86,7 +86,7 @@ def _spike_width(params: LCParameters, state: str) -> tuple[float, str]:
     pop = build_population(params, 60, seed=0)
     centre = pop.positions.mean(axis=0)
     rec = units_in_reach(params, pop, centre, max_units=5)
-    sim = simulate(params, pop, build_inputs(params, state, [], 3.0), dt=dt, seed=0, record=rec)
+    sim = simulate_population(params, pop, build_inputs(params, state, [], 3.0), dt=dt, seed=0, record=rec)
     widths = []
     for k, i in enumerate(rec):
         soma = pop.positions[i]
