@@ -218,7 +218,7 @@ def no_simulation(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a simulation started before the bad input was refused")
 
-    for mod, name in ((tc, "simulate"), (tc, "steady_state"), (rr, "simulate"), (rr, "simulate_batch")):
+    for mod, name in ((tc, "integrate"), (tc, "steady_state"), (rr, "simulate"), (rr, "simulate_batch")):
         monkeypatch.setattr(mod, name, refuse)
 
 
