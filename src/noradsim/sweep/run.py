@@ -33,6 +33,7 @@ class SweepSummary:
     tasks_skipped: int
     seconds: float
     out: Path
+    task_seconds: float = 0.0  # from the first task submitted to the last written (no cluster start-up)
 
     def line(self) -> str:
         return f"subjects: {self.ok} ok, {self.failed} failed"
@@ -74,13 +75,14 @@ def run_sweep(plan: SweepPlan, out, *, workers: int | None = None, scheduler: st
         store.create(out, plan, chunk)
     todo = pending_tasks(plan, chunk, store.done_tasks(out))
     n_all = len(plan.configs) * -(-plan.population.n // chunk)
+    task_seconds = 0.0
     if todo:
-        _execute(plan, out, todo, workers or os.cpu_count() or 1, scheduler, progress)
+        task_seconds = _execute(plan, out, todo, workers or os.cpu_count() or 1, scheduler, progress)
     from .report import write_report
 
     write_report(out)
     ok, failed = count_status(out)
-    return SweepSummary(ok, failed, len(todo), n_all - len(todo), time.perf_counter() - t0, out)
+    return SweepSummary(ok, failed, len(todo), n_all - len(todo), time.perf_counter() - t0, out, task_seconds)
 
 
 def pending_tasks(plan: SweepPlan, chunk: int, done: set[str]) -> list[tuple[int, int, int]]:
@@ -90,7 +92,7 @@ def pending_tasks(plan: SweepPlan, chunk: int, done: set[str]) -> list[tuple[int
             if store.task_name(p, s) not in done]
 
 
-def _execute(plan, out: Path, todo, workers: int, scheduler: str | None, progress: bool) -> None:
+def _execute(plan, out: Path, todo, workers: int, scheduler: str | None, progress: bool) -> float:
     from distributed import Client, LocalCluster, as_completed
 
     factors = plan.population.factors()
@@ -106,6 +108,8 @@ def _execute(plan, out: Path, todo, workers: int, scheduler: str | None, progres
         except (OSError, TimeoutError, ValueError) as exc:
             raise InputError(f"--scheduler: cannot reach {scheduler!r} ({exc})") from None
     try:
+        client.wait_for_workers(1, timeout=120)
+        t0 = time.perf_counter()
         futures = [client.submit(run_task, plan.configs[p], plan.library_files, names, factors[s:e], p, s,
                                  key=f"noradsim-sweep-{plan.fingerprint}-{store.task_name(p, s)}", pure=False)
                    for p, s, e in todo]
@@ -115,6 +119,7 @@ def _execute(plan, out: Path, todo, workers: int, scheduler: str | None, progres
             fut.release()
             bar.update(1)
         bar.close()
+        return time.perf_counter() - t0
     finally:
         client.close()
         if cluster is not None:
