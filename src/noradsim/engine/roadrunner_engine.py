@@ -59,11 +59,13 @@ def simulate(model: ModelSpec, segments: list[Segment], grids: list[np.ndarray],
 
 def simulate_batch(model: ModelSpec, parameter_sets: list[dict[str, float]], segments: list[Segment],
                    grids: list[np.ndarray], y0: dict[str, float], *, selections: list[str],
-                   rtol: float = 1e-8, atol: float = 1e-12) -> np.ndarray:
+                   rtol: float = 1e-8, atol: float = 1e-12, errors: dict[int, str] | None = None) -> np.ndarray:
     """Many parameter sets of one model through the same segments (one compiled instance).
 
     Returns an array ``(n_sets, n_times, len(selections))``. Only the parameters that a
     set or a segment changes are written between runs; everything else stays compiled.
+    When ``errors`` is a dict, a set the solver cannot integrate does not stop the batch:
+    its rows are NaN and ``errors[index]`` holds the solver's message.
     """
     rr = compiled(model)
     integ = rr.getIntegrator()
@@ -77,24 +79,36 @@ def simulate_batch(model: ModelSpec, parameter_sets: list[dict[str, float]], seg
     rr.timeCourseSelections = ["time"] + selections
     out = []
     touched: set[str] = set()
-    for params in parameter_sets:
+    width = sum(len(g) for g in grids)
+    for index, params in enumerate(parameter_sets):
         keys = list(touched - set(params))
         if keys:
             rr.setValues(keys, [base[k] for k in keys])
         rr.setValues(list(params), list(params.values()))
         touched = set(params)
         rr.setValues(species_keys, y0_values)
-        chunks = []
-        active: set[str] = set()
-        for seg, grid in zip(segments, grids):
-            stale = [k for k in active - set(seg.parameters)]
-            if stale:
-                rr.setValues(stale, [params.get(k, base[k]) for k in stale])
-            if seg.parameters:
-                rr.setValues(list(seg.parameters), list(seg.parameters.values()))
-            active = set(seg.parameters)
-            for s, dv in seg.bumps.items():
-                rr[f"[{s}]"] = rr[f"[{s}]"] + dv
-            chunks.append(np.array(rr.simulate(times=grid))[:, 1:])
-        out.append(np.vstack(chunks))
+        try:
+            out.append(_run_segments(rr, params, base, segments, grids))
+        except RuntimeError as exc:
+            if errors is None:
+                raise
+            errors[index] = " ".join(str(exc).split())[:300]
+            out.append(np.full((width, len(selections)), np.nan))
+        touched |= set().union(*(seg.parameters for seg in segments))
     return np.stack(out)
+
+
+def _run_segments(rr, params: dict[str, float], base: dict[str, float], segments, grids) -> np.ndarray:
+    chunks = []
+    active: set[str] = set()
+    for seg, grid in zip(segments, grids):
+        stale = [k for k in active - set(seg.parameters)]
+        if stale:
+            rr.setValues(stale, [params.get(k, base[k]) for k in stale])
+        if seg.parameters:
+            rr.setValues(list(seg.parameters), list(seg.parameters.values()))
+        active = set(seg.parameters)
+        for s, dv in seg.bumps.items():
+            rr[f"[{s}]"] = rr[f"[{s}]"] + dv
+        chunks.append(np.array(rr.simulate(times=grid))[:, 1:])
+    return np.vstack(chunks)
