@@ -71,7 +71,7 @@ def shade_drugs(ax, events) -> None:
     colors = _drug_colors(events)
     for e in events:
         if e.kind == "drug":
-            ax.axvspan(e.at, e.at + e.duration, color=colors[e.name], alpha=0.10, lw=0, zorder=0)
+            ax.axvspan(e.at, e.at + e.duration, color=colors[e.name], alpha=0.08, lw=0, zorder=0)
 
 
 def annotate_events(ax, events) -> int:
@@ -151,6 +151,13 @@ def _panel_label(ax, text, color):
             bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1})
 
 
+def _bars(ax, edges, values, u):
+    """A histogram as filled stairs in the unit's style."""
+    st = unit_style(u)
+    ax.stairs(values, edges, fill=True, color=st["color"], alpha=0.25 if u.identified else 0.4, lw=0)
+    ax.stairs(values, edges, color=st["color"], lw=st["lw"])
+
+
 def _psth(plt, units, t_stop, events):
     stims = [e.at for e in events if e.kind == "stimulus"]
     fig, axes = _panels(plt, units, width=6.5)
@@ -161,8 +168,7 @@ def _psth(plt, units, t_stop, events):
         else:
             edges, rate = psth([u.spike_times], 0.0, t_stop, 0.5)
         st = unit_style(u)
-        ax.fill_between(edges[:-1], rate, step="post", color=st["color"], alpha=0.25 if u.identified else 0.4, lw=0)
-        ax.step(edges[:-1], rate, where="post", **st)
+        _bars(ax, edges, rate, u)
         ax.set_ylabel("Hz")
         ax.set_ylim(bottom=0)
         _panel_label(ax, unit_label(u), st["color"] if u.identified else "0.3")
@@ -177,8 +183,7 @@ def _isi(plt, units):
     for ax, u in zip(axes, units):
         edges, counts = isi_histogram(u.spike_times)
         st = unit_style(u)
-        ax.fill_between(edges[:-1] * 1e3, counts, step="post", color=st["color"], alpha=0.25 if u.identified else 0.4, lw=0)
-        ax.step(edges[:-1] * 1e3, counts, where="post", **st)
+        _bars(ax, edges * 1e3, counts, u)
         ax.set_ylabel("count")
         ax.set_ylim(bottom=0)
         _panel_label(ax, unit_label(u), st["color"] if u.identified else "0.3")
@@ -207,7 +212,7 @@ def _rate(plt, units, t_stop, events, rate_time, rate_hz):
     for ax, u in zip(axes, units):
         edges, r = psth([u.spike_times], 0.0, t_stop, 1.0)
         st = unit_style(u)
-        ax.step(edges[:-1], r, where="post", **st)
+        ax.stairs(r, edges, color=st["color"], lw=st["lw"])
         _panel_label(ax, unit_label(u), st["color"] if u.identified else "0.3")
     axes[-1].plot(rate_time, rate_hz, color="0.2", lw=1)
     _panel_label(axes[-1], "all simulated LC neurons (mean rate, 500 ms smoothing)", "0.2")

@@ -9,15 +9,19 @@ from ...lc.analysis import mean_firing_rate
 SILENT_HZ = 0.1
 # rate ratios (epoch / preceding epoch) outside this band are a change
 NO_CHANGE = (0.8, 1.25)
-# window (s) after a stimulus onset in which the evoked response is read
-RESPONSE_WINDOW_S = 0.5
+# window (s) after a stimulus onset in which the evoked burst is read (LC burst latency
+# 20-50 ms to a pinch, Foote et al. 1980); a burst is a rate above BURST_FACTOR x the spontaneous one
+RESPONSE_WINDOW_S = 0.1
+BURST_FACTOR = 2.0
 
 STATISTICS_HTML = (
     "<p><b>Statistics.</b> <i>CV ISI</i> is the coefficient of variation of one unit's interspike intervals "
-    "(SD / mean): a measure of regularity. It is 0 for a perfect pacemaker and 1 for a Poisson process; LC "
-    "single units fire regularly, with CV ISI below 0.8 (the identification criterion used here). Drug-induced "
-    "rate changes and stimulus-evoked bursts raise it. For the multi-unit row the intervals mix several neurons, "
-    "so its CV (often above 1) describes the pooled activity, not any one neuron. <i>Fano factor (1 s)</i> is the "
+    "(SD / mean), a measure of regularity: 0 for a perfect pacemaker, 1 for a Poisson process. Spontaneous LC "
+    "single units fire regularly, with a CV below 0.8; that is the <i>regular</i> identification criterion, "
+    "computed on the spontaneous window only (before any stimulus or drug). The table's CV ISI is over the whole "
+    "recording, where drug epochs and pinch responses change the rate, so it is higher than the criterion's value. "
+    "For the multi-unit row the intervals mix several neurons, so its CV describes the pooled activity, not any "
+    "one neuron. <i>Fano factor (1 s)</i> is the "
     "variance / mean of the unit's spike counts in consecutive 1 s windows: about 1 for Poisson firing, below 1 "
     "for regular firing at a steady rate, and well above 1 when the rate changes during the recording (bursts, "
     "drug epochs), as expected here.</p>")
@@ -34,7 +38,7 @@ def focus_unit(units):
 
 def _who(u) -> str:
     if u.identified:
-        return f"the identified LC unit (unit {u.unit_id})"
+        return f"the identified LC unit {u.unit_id}"
     if u.single_unit:
         return f"single unit {u.unit_id} (not identified as LC)"
     return f"the multi-unit activity (unit {u.unit_id}; no single unit was isolated)"
@@ -59,10 +63,11 @@ def _drug_words(e) -> str:
     return f"{e.name.capitalize()} ({e.dose:g} mg/kg {e.route})" if e.dose else e.name.capitalize()
 
 
-def _drug_clauses(u, events, epochs, baseline_hz) -> list[str]:
-    """One clause per drug: the rate in the epoch it starts vs the epoch before."""
+def _drug_clauses(u, events, epochs) -> list[str]:
+    """One clause per drug: the rate in the epoch it starts vs the epoch before (the rates of the
+    table's "rate by drug epoch"); a reversal is given as % of the rate before the first drug."""
     rates = [mean_firing_rate(u.spike_times, ep["t_start_s"], ep["t_stop_s"]) for ep in epochs]
-    clauses, previous = [], None
+    clauses, previous, baseline_hz = [], None, None
     for e in sorted((e for e in events if e.kind == "drug"), key=lambda e: e.at):
         k = next((i for i, ep in enumerate(epochs) if ep["t_start_s"] >= e.at - 1e-9), None)
         if k is None or k == 0:
@@ -71,8 +76,9 @@ def _drug_clauses(u, events, epochs, baseline_hz) -> list[str]:
         span = (f"{epochs[k - 1]['t_start_s']:g}-{epochs[k - 1]['t_stop_s']:g} s: {before:.2g} Hz \u2192 "
                 f"{epochs[k]['t_start_s']:g}-{epochs[k]['t_stop_s']:g} s: {after:.2g} Hz")
         change = _change(before, after)
+        baseline_hz = before if baseline_hz is None else baseline_hz
         if previous in ("silenced", "inhibited") and change == "excited":
-            pct = f", {100 * after / baseline_hz:.0f} % of the {baseline_hz:.2g} Hz baseline" if baseline_hz > 0 else ""
+            pct = f"; {100 * after / baseline_hz:.0f} % of the rate before the first drug" if baseline_hz > 0 else ""
             clauses.append(f"{e.name} ({e.current:g} nA) restored it to {after:.2g} Hz ({span}{pct})"
                            if e.route == "iontophoresis" else f"{e.name} restored it to {after:.2g} Hz ({span}{pct})")
         elif not clauses:
@@ -88,12 +94,23 @@ def _stimulus_sentence(u, events, baseline_hz) -> str:
     if not stims:
         return ""
     names = " and ".join(dict.fromkeys(e.name for e in stims))
-    evoked = sum(mean_firing_rate(u.spike_times, e.at, e.at + RESPONSE_WINDOW_S) for e in stims) / len(stims)
-    change = _change(baseline_hz, evoked)
-    verb = {"excited": "evoked a burst", "silenced": "silenced it", "inhibited": "inhibited it"}.get(change, "did not change its rate")
-    at = ", ".join(f"{e.at:g}" for e in stims)
-    return (f" {names.capitalize()} (at {at} s) {verb}: {evoked:.2g} Hz in the {1e3 * RESPONSE_WINDOW_S:g} ms after "
-            f"onset vs {baseline_hz:.2g} Hz before the first intervention.")
+    st = u.spike_times
+    n = sum(int(((st >= e.at) & (st < e.at + RESPONSE_WINDOW_S)).sum()) for e in stims)
+    evoked = n / (len(stims) * RESPONSE_WINDOW_S)
+    burst = evoked > BURST_FACTOR * baseline_hz and n >= len(stims)
+    at = " and ".join(f"{e.at:g}" for e in stims) if len(stims) <= 3 else f"{len(stims)} times"
+    return (f" {names.capitalize()} (at {at} s) {'evoked a burst in' if burst else 'evoked no burst in'} this unit: "
+            f"{n} spike{'s' if n != 1 else ''} in the {1e3 * RESPONSE_WINDOW_S:g} ms after {len(stims)} onset"
+            f"{'s' if len(stims) != 1 else ''} ({evoked:.2g} Hz, spontaneous rate {baseline_hz:.2g} Hz)"
+            + (_mua_note(u) if not burst else "") + ".")
+
+
+def _mua_note(u) -> str:
+    """Where the pinch criterion was read on the multi-unit activity, say so."""
+    c = getattr(u, "criteria", {}).get("pinch_excitation_inhibition", {})
+    if c.get("pass") and "multi-unit" in str(c.get("evaluated_on", "")):
+        return "; the burst then pause appears in the multi-unit activity at the electrode, where the identification read it"
+    return ""
 
 
 def headline(units, events, epochs, duration: float) -> str:
@@ -114,7 +131,7 @@ def headline(units, events, epochs, duration: float) -> str:
         return "No spikes were detected at the electrode: no unit to describe."
     first = min((e.at for e in events), default=duration)
     baseline_hz = mean_firing_rate(u.spike_times, 0.0, first if first > 0 else duration)
-    clauses = _drug_clauses(u, events, epochs, baseline_hz)
+    clauses = _drug_clauses(u, events, epochs)
     who = _who(u)
     if clauses:
         text = "; ".join(clauses).replace("{who}", who) + "."
