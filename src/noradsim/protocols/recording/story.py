@@ -128,7 +128,7 @@ def headline(units, events, epochs, duration: float) -> str:
     """
     u = focus_unit(units)
     if u is None:
-        return "No spikes were detected at the electrode: no unit to describe."
+        return "No unit was recorded: the electrode detected no spikes that could be sorted (see the electrode search and placement check)."
     first = min((e.at for e in events), default=duration)
     baseline_hz = mean_firing_rate(u.spike_times, 0.0, first if first > 0 else duration)
     clauses = _drug_clauses(u, events, epochs)
