@@ -24,7 +24,7 @@ STATISTICS_HTML = (
     "one neuron. <i>Fano factor (1 s)</i> is the "
     "variance / mean of the unit's spike counts in consecutive 1 s windows: about 1 for Poisson firing, below 1 "
     "for regular firing at a steady rate, and well above 1 when the rate changes during the recording (bursts, "
-    "drug epochs), as expected here.</p>")
+    "drug epochs).</p>")
 
 
 def focus_unit(units):
