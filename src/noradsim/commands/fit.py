@@ -34,7 +34,7 @@ def _common(p, *, concentration: bool = True):
     p.add_argument("--replicates", choices=("all", "mean", "mean-unweighted"), default="all",
                    help="fit every replicate (default), the mean at each concentration weighted by 1/SEM^2 "
                         "from the replicates (mean), or the unweighted means (mean-unweighted)")
-    p.add_argument("--out", default=None, metavar="DIR", help="write fit.json, summary.txt, residuals.csv, figures")
+    p.add_argument("--out", default=None, metavar="DIR", help="write fit.json, summary.txt, residuals.csv, figures, report.html")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     if concentration:
         p.add_argument("--x-unit", default="nM", metavar="UNIT",
@@ -420,6 +420,7 @@ def _write_residuals(path, res: _Fitted, group_column: str | None) -> None:
 def _write_outputs(args, res: _Fitted, out: dict) -> None:
     """fit.json, summary.txt, residuals.csv and the figures, all or nothing (``--out``)."""
     from ..fitting.report import summary_with_units
+    from ..fitting.html_report import fit_report_html
     from ..fitting.report import plot_expression, plot_fit, plot_schild, plot_uptake_transforms
     from ..outputs import atomic_dir
 
@@ -436,6 +437,9 @@ def _write_outputs(args, res: _Fitted, out: dict) -> None:
                 plot_fit(res.fit, res.x, res.y, tmp / "fit.png", **res.plot)
         if res.transforms is not None:
             plot_uptake_transforms(res.fit, *res.transforms, tmp / "uptake_transforms.png")
+        figures = [f for f in ("fit.png", "uptake_transforms.png", "schild.png") if (tmp / f).is_file()]
+        (tmp / "report.html").write_text(fit_report_html(res.fit, args.kind, ",".join(_ycols(args)), figures,
+                                                         str(getattr(args, "data", "") or "")))
 
 
 def _print_text(args, res: _Fitted) -> None:

@@ -46,19 +46,23 @@ def validation_report(outcomes, out_dir: Path) -> Path:
             else:
                 ax.plot(tm, y, color="0.5", lw=1)
                 ax.set_ylabel(c["unit"])
-            ax.axvspan(c["window"][0] / 60, c["window"][1] / 60, color="C2", alpha=0.08, label="window")
+            for k, edge in enumerate(c["window"]):
+                ax.axvline(edge / 60, color="C2", ls="--", lw=1, label="window" if k == 0 else None)
             if o.range:
                 ax.axhspan(o.range[0], o.range[1], color="C1", alpha=0.15, label="published range")
+            if o.expected is not None:
+                ax.axhline(o.expected, color="C1", lw=1.5, label=f"published value ({o.expected:g})")
             ax.set_xlabel("time (min)")
             ax.legend(fontsize=7)
         ax.set_title(f"{o.id}: {o.verdict}", fontsize=9)
         figs.append(f"<h2>{html.escape(o.id)}</h2><p class='small'>{html.escape(o.reason)}</p>{figure_to_img(fig)}")
     head = ["target", "predicted"] + (["90 % interval"] if with_interval else []) + ["range", "unit", "verdict",
                                                                                    "mechanism / reason"]
-    cover = f"<p>{html.escape(coverage_line(outcomes))}</p>" if with_interval else ""
+    cover = f"<p class='headline'><b>{html.escape(_headline(outcomes))}</b></p>"
+    cover += f"<p>{html.escape(coverage_line(outcomes))}</p>" if with_interval else ""
     body = cover + table(head, rows) + "".join(figs)
     path = Path(out_dir) / "report.html"
-    path.write_text(page("noradsim validation", body))
+    path.write_text(page("Validation against published measurements", body))
     return path
 
 
@@ -93,3 +97,12 @@ def format_row(o) -> str:
     rng = "-" if o.range is None else f"[{o.range[0]:g}, {o.range[1]:g}]"
     ivl = "" if o.interval is None else f"  90 % interval [{o.interval[0]:.4g}, {o.interval[1]:.4g}]"
     return f"{o.id}  predicted {pred} {o.unit}{ivl}  range {rng}  {o.verdict}  ({o.reason})"
+
+
+def _headline(outcomes) -> str:
+    """The first sentence: how many targets the simulation reproduced."""
+    n = len(outcomes)
+    within = sum(o.verdict == "within" for o in outcomes)
+    other = {v: sum(o.verdict == v for o in outcomes) for v in ("outside", "unsupported", "error")}
+    rest = ", ".join(f"{k} {v}" for k, v in other.items() if v)
+    return f"{within} of {n} published measurements reproduced within their accepted range" + (f" ({rest})." if rest else ".")

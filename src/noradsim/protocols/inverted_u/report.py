@@ -54,16 +54,39 @@ def write_csv(result, path: Path) -> None:
             fh.write(f"{x:.6g}," + ",".join(f"{c.working_memory[i]:.6g}" for c in curves) + "\n")
 
 
+#: Column headers of the report table (with units), one per SUMMARY_KEYS entry.
+HEADERS = ("drug in brain (nM)", "NE at best accuracy (nM)", "best accuracy (%)", "accuracy at basal NE (%)",
+           "accuracy at stress NE (%)")
+
+
+def _cell(key: str, value: float) -> str:
+    """Working-memory fractions as % (as in the figure), concentrations to 3 significant digits."""
+    return f"{100 * value:.1f}" if "working_memory" in key else f"{value:.3g}"
+
+
+def headline(result) -> str:
+    """The first sentence: each condition's accuracy at stress NE beside the first (reference) condition's."""
+    cfg, curves = result.config, [c.summary() for c in result.curves]
+    if not curves:
+        return ""
+    ref = curves[0]
+    others = "; ".join(f"{c['label']}: {100 * c['working_memory_at_stress']:.1f} %" for c in curves[1:])
+    text = (f"At stress levels of prefrontal NE ({cfg.stress_ne_nM:.3g} nM) the model's delayed-response accuracy "
+            f"is {100 * ref['working_memory_at_stress']:.1f} % with {ref['label']}"
+            f" (best {100 * ref['peak_working_memory']:.1f} % at {ref['ne_at_peak_nM']:.3g} nM NE)")
+    return text + (f"; {others}." if others else ".")
+
+
 def report_page(result) -> str:
     """The report (via :func:`noradsim.reporting.html.page`): model, markers, figure and table."""
     cfg = result.config
-    rows = [[html.escape(s["label"])] + [f"{s[k]:.3g}" for k in SUMMARY_KEYS]
+    rows = [[html.escape(s["label"])] + [_cell(k, s[k]) for k in SUMMARY_KEYS]
             for s in (c.summary() for c in result.curves)]
-    body = (f"<p>Model: noradsim.receptors.readouts.working_memory (Arnsten 2009; Ramos &amp; "
+    body = (f"<p class='headline'><b>{html.escape(headline(result))}</b></p><p>Model: noradsim.receptors.readouts.working_memory (Arnsten 2009; Ramos &amp; "
             f"Arnsten 2007; Wang et al. 2007): alpha2A lowers spine cAMP, beta1 raises it, alpha1 impairs. "
             f"Species {html.escape(cfg.species)}; basal ECF NE {cfg.basal_ne_nM:.3g} nM, "
             f"stress {cfg.stress_ne_nM:.3g} nM.</p>"
-            f"<img src='{FILES[0]}' alt='inverted U'>" + table(["condition", *SUMMARY_KEYS], rows))
+            f"<img src='{FILES[0]}' alt='inverted U'>" + table(["condition", *HEADERS], rows))
     return page(cfg.title, body)
 
 

@@ -25,6 +25,8 @@ def _markers(ax, interventions):
         ax.axvline(t, color="darkorange", lw=1)
         ax.annotate(f"{label}", (t, 1.0), xycoords=("data", "axes fraction"), xytext=(2, 2),
                     textcoords="offset points", fontsize=8, color="darkorange", va="bottom")
+    if interventions:  # the labels sit just above the axes: lift the title over them
+        ax.set_title(ax.get_title(), pad=16)
 
 
 def microdialysis_figures(ds, samples, interventions, *, band=None, published=()) -> list[str]:
@@ -218,7 +220,7 @@ def _body(result) -> str:
     imgs = microdialysis_figures(ds, samples, [iv.__dict__ for iv in cond.interventions], band=_band(result),
                                  published=published)
     fx_img, fx_rows = functional_readouts(ds, library)
-    rows = [[f"{a:g}–{b:g}", f"{m:.3g}", f"{c:.3g}", f"{p:.0f}", "below detection limit" if bl else ""]
+    rows = [[f"{a:g} to {b:g}", f"{m:.3g}", f"{c:.3g}", f"{p:.0f}", "below detection limit" if bl else ""]
             for a, b, m, c, p, bl in zip(s.starts / 60, s.ends / 60, result.measured, s.means, s.percent(),
                                          result.below_detection)]
     return (_header_html(result, published) + "".join(imgs) + "<h2>Functional read-outs</h2>" + fx_img

@@ -38,7 +38,8 @@ def check_electrode(position) -> np.ndarray:
         raise InputError(f"recording.electrode: position must be three finite numbers in um, got {position!r}")
     if np.linalg.norm(pos) > TISSUE_RADIUS_UM:
         raise InputError(
-            f"recording.electrode: position {list(pos)} um is outside the tissue of the model "
+            "recording.electrode: position [" + ", ".join(f"{v:g}" for v in pos) + "] um "
+            "is outside the tissue of the model "
             f"(within {TISSUE_RADIUS_UM:g} um of the LC centre)"
         )
     return pos

@@ -57,9 +57,10 @@ def write_nwb(path: Path, *, units, fs: float, trace_uv, electrode_um, events, e
                               electrodes=region, rate=float(fs), starting_time=0.0, conversion=1e-6,
                               description="band-passed extracellular voltage")
     nwb.add_acquisition(series)
-    nwb.add_unit_column(name="identified", description="passes all LC identification criteria")
-    nwb.add_unit_column(name="width_ms", description="total extracellular spike duration (ms)")
-    nwb.add_unit_column(name="source_neuron", description="index of the simulated neuron that produced the unit")
+    if units:  # no unit (electrode outside the LC): no units table, pynwb cannot type empty columns
+        nwb.add_unit_column(name="identified", description="passes all LC identification criteria")
+        nwb.add_unit_column(name="width_ms", description="total extracellular spike duration (ms)")
+        nwb.add_unit_column(name="source_neuron", description="index of the simulated neuron that produced the unit")
     for u in units:
         width = u.criteria.get("broad_waveform", {}).get("value", float("nan"))
         nwb.add_unit(spike_times=np.asarray(u.spike_times, float), waveform_mean=np.asarray(u.mean_waveform, float),

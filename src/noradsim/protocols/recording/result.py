@@ -12,6 +12,7 @@ from ...lc.analysis import cv_isi, fano_factor, mean_firing_rate
 from ...lc.population import SimulationResult
 from .config import RecordingConfig
 from .figures import FIGURES
+from .story import headline
 
 NWB_FILE = "recording.nwb"
 # population rate in the rate figure: 1 ms bins smoothed over 500 ms
@@ -60,9 +61,9 @@ class RecordingResult:
     def to_dict(self) -> dict:
         """Plain-JSON summary of the recording (what ``noradsim run`` prints and writes as ``summary.json``)."""
         cfg = self.config
-        trains = [u.spike_times for u in self.units]
         return {
             "protocol": "recording",
+            "headline": headline(self.units, cfg.events, drug_epochs(cfg.events, cfg.duration), cfg.duration),
             "state": cfg.state,
             "seed": self.seed,
             "duration_s": cfg.duration,
@@ -74,7 +75,6 @@ class RecordingResult:
             "n_units": len(self.units),
             "placement_check": "pass" if self.placement_ok else "fail",
             "population_rate_hz": self.simulation.mean_rate(),
-            "fano_factor_units": fano_factor(trains) if trains else float("nan"),
             "units": [_unit_summary(u, cfg) for u in self.units],
             "sorting": {"noise_sd_uv": self.noise_sd_uv, "threshold_uv": self.threshold_uv,
                         "bic": {str(k): v for k, v in self.bic.items()}, "clusters": self.clusters},
@@ -110,6 +110,7 @@ def _unit_summary(u, cfg: RecordingConfig) -> dict:
         "n_spikes": int(u.spike_times.size),
         "mean_rate_hz": mean_firing_rate(u.spike_times, 0.0, cfg.duration),
         "cv_isi": cv_isi(u.spike_times),
+        "fano_factor_1s": fano_factor_1s(u.spike_times, cfg.duration),
         "identified": u.identified,
         "single_unit": u.single_unit,
         "isolation": u.quality,
@@ -122,6 +123,19 @@ def _unit_summary(u, cfg: RecordingConfig) -> dict:
         "rate_by_epoch": [dict(ep, rate_hz=mean_firing_rate(u.spike_times, ep["t_start_s"], ep["t_stop_s"]))
                           for ep in drug_epochs(cfg.events, cfg.duration)],
     }
+
+
+def fano_factor_1s(spike_times, duration: float) -> float:
+    """Fano factor (variance / mean) of the spike counts in consecutive 1 s windows (NaN if < 2 windows).
+
+    >>> fano_factor_1s([0.1, 0.5, 1.2, 1.7, 2.3, 2.9], 3.0)
+    0.0
+    """
+    st = np.asarray(spike_times, float)
+    n = int(duration)
+    if n < 2:
+        return float("nan")
+    return fano_factor([st[(st >= k) & (st < k + 1)] for k in range(n)])
 
 
 def drug_epochs(events, duration: float) -> list[dict]:
