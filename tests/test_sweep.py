@@ -156,3 +156,40 @@ def test_bad_sweep_input_is_one_line_and_exit_2(tmp_path, capsys, table, field):
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and field in err
     assert not (tmp_path / "o").exists()
+
+
+def test_killing_one_worker_mid_run_loses_nothing(tmp_path):
+    """SIGKILL one of two workers while it holds tasks: dask re-runs them; same arrays as uninterrupted."""
+    import threading
+
+    from distributed import Client, LocalCluster
+
+    plan = read_plan(_file(tmp_path, n=40))
+    out = tmp_path / "killed"
+    killed: dict = {}
+
+    def kill_one_busy_worker(client, pids):
+        deadline = time.time() + 120
+        while time.time() < deadline and "pid" not in killed:
+            if (out / "done").is_dir() and any((out / "done").glob("*.json")):
+                busy = {w: keys for w, keys in client.processing().items() if keys}
+                if busy:
+                    worker, keys = sorted(busy.items())[0]
+                    killed.update(pid=pids[worker], held=len(keys), done=len(list((out / "done").glob("*.json"))))
+                    os.kill(pids[worker], signal.SIGKILL)
+                    return
+            time.sleep(0.005)
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        pids = client.run(os.getpid)
+        watcher = threading.Thread(target=kill_one_busy_worker, args=(client, pids), daemon=True)
+        watcher.start()
+        summary = run_sweep(plan, out, scheduler=cluster.scheduler_address, chunk=1)
+        watcher.join(timeout=5)
+        assert killed.get("held", 0) >= 1, "no worker was killed while holding a task"
+        assert killed["done"] < 80, "the sweep finished before the kill"
+        assert killed["pid"] not in client.run(os.getpid).values()  # that process is gone
+    assert (summary.ok, summary.failed, summary.tasks_run) == (80, 0, 80)
+    run_sweep(plan, tmp_path / "whole", workers=1, chunk=40)
+    assert _arrays(out) == _arrays(tmp_path / "whole")

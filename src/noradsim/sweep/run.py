@@ -114,7 +114,7 @@ def _execute(plan, out: Path, todo, workers: int, scheduler: str | None, progres
                                  key=f"noradsim-sweep-{plan.fingerprint}-{store.task_name(p, s)}", pure=False)
                    for p, s, e in todo]
         bar = _bar(len(futures), progress)
-        for fut in as_completed(futures):
+        for fut in as_completed(futures, loop=client.loop):  # this client's loop, not the default client's
             store.write_task(out, plan, fut.result())
             fut.release()
             bar.update(1)
