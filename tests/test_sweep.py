@@ -193,3 +193,39 @@ def test_killing_one_worker_mid_run_loses_nothing(tmp_path):
     assert (summary.ok, summary.failed, summary.tasks_run) == (80, 0, 80)
     run_sweep(plan, tmp_path / "whole", workers=1, chunk=40)
     assert _arrays(out) == _arrays(tmp_path / "whole")
+
+
+SOBOL = SMALL.split("[population]")[0] + """[population]
+sobol = true
+n = 32
+parameters = ["net_vmax", "release_per_spike", "k_diffusion_loss"]
+spread = 2.0
+seed = 11
+"""
+
+
+def test_sobol_indices_same_for_one_and_two_workers(tmp_path):
+    path = tmp_path / "sobol.toml"
+    path.write_text(SOBOL)
+    plan = read_plan(path)
+    assert plan.population.n == 32 * (3 + 2)
+    t0 = time.perf_counter()
+    one = run_sweep(plan, tmp_path / "one", workers=1, chunk=160)
+    print(f"sobol sweep, 2 doses x 160 parameter sets, 1 worker: {time.perf_counter() - t0:.1f} s")
+    run_sweep(plan, tmp_path / "two", workers=2, chunk=40)
+    assert (one.ok, one.failed) == (320, 0)
+    a, b = open_results(tmp_path / "one").load(), open_results(tmp_path / "two").load()
+    for k in ("S1", "S1_conf", "ST", "ST_conf", "peak_percent_baseline"):
+        assert a[k].values.tobytes() == b[k].values.tobytes(), k
+    assert a["S1"].dims == ("dose", "region", "parameter")
+    # the stored design is Saltelli's: row 1 + i of each block is A with column i taken from B
+    f = a["factor"].values.reshape(32, 5, 3)
+    for i in range(3):
+        keep = [j for j in range(3) if j != i]
+        np.testing.assert_array_equal(f[:, 1 + i, keep], f[:, 0, keep])
+        np.testing.assert_array_equal(f[:, 1 + i, i], f[:, 4, i])
+    s1, st, ct = a["S1"].values, a["ST"].values, a["ST_conf"].values
+    print("S1:", np.round(s1, 3).tolist(), "ST:", np.round(st, 3).tolist(), "ST_conf:", np.round(ct, 3).tolist())
+    assert np.all(np.isfinite(s1)) and np.all(ct > 0)
+    assert np.all(st >= 0) and np.all(st <= 1.0 + 2 * ct)  # a total index is a fraction of the variance
+    assert "Sobol indices" in (tmp_path / "two" / "report.html").read_text()

@@ -34,7 +34,7 @@ from ..units import parse_quantity
 
 SWEEP_FIELDS = ("dose", "drug", "route", "region", "state")
 INTERVENTION_FIELDS = ("dose", "drug", "route")
-POPULATION_KEYS = ("n", "parameters", "spread", "seed")
+POPULATION_KEYS = ("n", "parameters", "spread", "seed", "sobol")
 RANGE_KEYS = ("from", "to", "n", "scale")
 UNITS = {"dose": "mg/kg"}
 
@@ -54,16 +54,25 @@ class Axis:
 
 @dataclass(frozen=True)
 class Population:
-    """``n`` virtual rats; ``parameters`` vary log-uniformly within x/``spread``."""
+    """``n`` virtual rats; ``parameters`` vary log-uniformly within x/``spread``.
+
+    With ``sobol_base`` > 0 the ``n`` subjects are SALib's Saltelli design of
+    ``sobol_base`` base samples (:mod:`.sensitivity`), not independent rats.
+    """
 
     n: int
     parameters: tuple[str, ...]
     spread: float
     seed: int
+    sobol_base: int = 0
 
     def factors(self, start: int = 0, stop: int | None = None) -> np.ndarray:
         """Multiplicative factors ``(stop - start, len(parameters))`` for rats ``start..stop``."""
         stop = self.n if stop is None else stop
+        if self.sobol_base:
+            from .sensitivity import saltelli_factors
+
+            return saltelli_factors(self.parameters, self.spread, self.sobol_base, self.seed)[start:stop]
         half = math.log(self.spread)
         rows = [np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(i,)))
                 .uniform(-half, half, size=len(self.parameters)) for i in range(start, stop)]
@@ -190,7 +199,11 @@ def apply_point(doc: dict, axes: tuple[Axis, ...], combo: tuple[int, ...]) -> di
 
 
 def parse_population(table, seed, where: str) -> Population:
-    """The ``[population]`` table (defaults: 100 rats, the least certain parameters, 2-fold)."""
+    """The ``[population]`` table (defaults: 100 rats, the least certain parameters, 2-fold).
+
+    ``sobol = true`` makes ``n`` the base sample count N of a Saltelli design:
+    N x (parameters + 2) subjects, and Sobol indices of the peak at every sweep point.
+    """
     table = {} if table is None else table
     if not isinstance(table, dict):
         raise InputError(f"{where} population: a table (n, parameters, spread, seed)")
@@ -201,6 +214,9 @@ def parse_population(table, seed, where: str) -> Population:
     spread = table.get("spread", 2.0)
     seed = table.get("seed", seed)
     params = table.get("parameters", list(DEFAULT_POPULATION_PARAMETERS))
+    sobol = table.get("sobol", False)
+    if not isinstance(sobol, bool):
+        raise InputError(f"{where} population.sobol: true or false, got {sobol!r}")
     if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 10_000_000:
         raise InputError(f"{where} population.n: a whole number from 1 to 10000000, got {n!r}")
     if isinstance(spread, bool) or not isinstance(spread, (int, float)) or not 1 <= spread <= 100:
@@ -209,6 +225,11 @@ def parse_population(table, seed, where: str) -> Population:
         raise InputError(f"{where} population.seed: a whole number from 0 to 2**63-1, got {seed!r}")
     if not isinstance(params, list) or not all(isinstance(p, str) for p in params) or len(set(params)) != len(params):
         raise InputError(f"{where} population.parameters: a list of distinct model parameter names")
+    if sobol:
+        if n < 2 or n * (len(params) + 2) > 10_000_000:
+            raise InputError(f"{where} population.n: with sobol = true, the base sample count N (from 2, and "
+                             f"N x (parameters + 2) <= 10000000), got {n!r}")
+        return Population(n * (len(params) + 2), tuple(params), float(spread), seed, sobol_base=n)
     return Population(n, tuple(params), float(spread), seed)
 
 

@@ -25,7 +25,7 @@ def write_report(out: Path) -> Path:
             f"{(status == -1).sum()} not yet run. Provenance: {html.escape(ds.attrs['provenance'])}.</p>",
             "<h2>Peak NE, % of baseline: median and 5-95 % of the virtual rats</h2>",
             figure_to_img(_curves(ds, axes), alt="peak NE % of baseline against the swept field, population band"),
-            "<h2>Failures</h2>", _failures(ds, axes, status)]
+            *_sobol_section(ds, axes), "<h2>Failures</h2>", _failures(ds, axes, status)]
     path = Path(out) / "report.html"
     path.write_text(page(f"Sweep: {ds.attrs['title']}", "".join(body)))
     return path
@@ -58,6 +58,41 @@ def _curves(ds, axes: list[str]):
     panels[0][0].legend(fontsize=8, frameon=False)
     fig.tight_layout()
     return fig
+
+
+def _sobol_section(ds, axes: list[str]) -> list[str]:
+    """Bars of S1 and ST with their confidence intervals per sweep point, and the same as a table."""
+    if "S1" not in ds:
+        return []
+    s1, st = (ds[k].transpose(*axes, "parameter").values for k in ("S1", "ST"))
+    c1, ct = (ds[k].transpose(*axes, "parameter").values for k in ("S1_conf", "ST_conf"))
+    names = [str(p) for p in ds["parameter"].values]
+    points = list(np.ndindex(s1.shape[:-1]))
+    label = [", ".join(f"{a} = {ds[a].values[i]:.3g}" if np.issubdtype(ds[a].dtype, np.number)
+                       else f"{a} = {ds[a].values[i]}" for a, i in zip(axes, idx)) for idx in points]
+    cols = min(4, len(points))
+    rows_n = -(-len(points) // cols)
+    fig, panels = plt.subplots(rows_n, cols, figsize=(3.6 * cols, 0.35 * len(names) + 2.2 * rows_n), squeeze=False,
+                               sharey=True)
+    y = np.arange(len(names))
+    for ax, idx, text in zip(panels.flat, points, label):
+        ax.barh(y - 0.2, s1[idx], 0.4, xerr=c1[idx], color="C0", label="S1 (first order)")
+        ax.barh(y + 0.2, st[idx], 0.4, xerr=ct[idx], color="C1", label="ST (total)")
+        ax.set(title=text, xlabel="Sobol index of the peak")
+        ax.set_yticks(y, names, fontsize=8)
+    for ax in list(panels.flat)[len(points):]:
+        ax.set_visible(False)
+    panels[0][0].legend(fontsize=8, frameon=False)
+    fig.tight_layout()
+    rows = [[html.escape(text), html.escape(n), f"{s1[idx][j]:.3f} +- {c1[idx][j]:.3f}",
+             f"{st[idx][j]:.3f} +- {ct[idx][j]:.3f}"] for idx, text in zip(points, label) for j, n in enumerate(names)]
+    missing = [text for idx, text in zip(points, label) if np.isnan(s1[idx]).all()]
+    note = (f"<p>No indices at {html.escape('; '.join(missing))}: a subject failed there, and the estimators "
+            f"need every parameter set.</p>" if missing else "")
+    return ["<h2>Sobol indices of the peak % of baseline (SALib; +- the 95 % bootstrap half-width)</h2>",
+            f"<p>{html.escape(ds['S1'].attrs.get('method', ''))}.</p>", note,
+            figure_to_img(fig, alt="first-order and total Sobol indices per parameter and sweep point"),
+            table(["sweep point", "parameter", "S1", "ST"], rows)]
 
 
 def _failures(ds, axes: list[str], status: np.ndarray) -> str:

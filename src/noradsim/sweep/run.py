@@ -79,7 +79,9 @@ def run_sweep(plan: SweepPlan, out, *, workers: int | None = None, scheduler: st
     if todo:
         task_seconds = _execute(plan, out, todo, workers or os.cpu_count() or 1, scheduler, progress)
     from .report import write_report
+    from .sensitivity import analyse
 
+    analyse(out)
     write_report(out)
     ok, failed = count_status(out)
     return SweepSummary(ok, failed, len(todo), n_all - len(todo), time.perf_counter() - t0, out, task_seconds)

@@ -61,13 +61,21 @@ def _attrs(plan, chunk: int, cond) -> dict:
     pop = plan.population
     return {"title": plan.name, "protocol": "microdialysis", "noradsim_version": __version__,
             "sweep_fingerprint": plan.fingerprint, "chunk": chunk, "seed": pop.seed, "spread": pop.spread,
-            "population": (f"{pop.n} virtual rats; {', '.join(pop.parameters)} log-uniform within "
-                           f"x1/{pop.spread:g}..x{pop.spread:g} of the cited values (assumed spread); "
-                           f"rat i drawn from SeedSequence({pop.seed}, spawn_key=(i,))"),
+            "population": _population_text(pop), "sobol_base": pop.sobol_base,
             "provenance": ("simulated: noradsim rate model (model/terminal.py, data/*.toml with sources), "
                            "Bungay probe, samples binned by protocols/microdialysis/sampling.collect"),
             "sample_s": cond.sample, "baseline_s": list(cond.baseline), "window_s": list(cond.window),
             "drug_files": json.dumps(list(plan.library_files))}
+
+
+def _population_text(pop) -> str:
+    names, spread = ", ".join(pop.parameters), f"x1/{pop.spread:g}..x{pop.spread:g} of the cited values (assumed spread)"
+    if pop.sobol_base:
+        return (f"{pop.n} parameter sets (subjects): SALib's Saltelli design for first-order and total Sobol "
+                f"indices, N = {pop.sobol_base} base samples x ({len(pop.parameters)} parameters + 2), scrambled "
+                f"Sobol sequence from seed {pop.seed}; {names} log-uniform within {spread}")
+    return (f"{pop.n} virtual rats; {names} log-uniform within {spread}; "
+            f"rat i drawn from SeedSequence({pop.seed}, spawn_key=(i,))")
 
 
 def check_resumable(out: Path, plan, chunk: int) -> int:
