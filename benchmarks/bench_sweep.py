@@ -9,6 +9,8 @@ and ``--rats`` virtual rats (8 parameters, 2-fold spread), run three ways on thi
 The sweep times run from the first task submitted to the last result written to
 ``results.zarr`` (cluster start-up, about 2-4 s, is printed separately). Prints
 ``per_subject_ms_1_worker:``, ``speedup_2_workers:`` and ``ratio_vs_roadrunner_loop:``.
+With ``--sobol N`` it also times a Sobol analysis of the same experiment (8 parameters,
+N base samples, N x 10 simulations) on 2 workers and prints ``sobol_wall_s:``.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rats", type=int, default=800)
     ap.add_argument("--chunk", type=int, default=50)
+    ap.add_argument("--sobol", type=int, default=0, metavar="N", help="also time a Sobol analysis, N base samples")
     args = ap.parse_args()
     plan = plan_from_document({**DOC, "population": {"n": args.rats, "seed": 3}}, "bench")
     per = {}
@@ -76,6 +79,18 @@ def main() -> None:
     print(f"per_subject_ms_1_worker: {1e3 * per[1]:.2f}")
     print(f"speedup_2_workers: {per[1] / per[2]:.2f}")
     print(f"ratio_vs_roadrunner_loop: {per[1] / loop:.2f}")
+    if args.sobol:
+        sobol_wall(args.sobol, plan.population.parameters)
+
+
+def sobol_wall(n_base: int, names) -> None:
+    """Time first-order and total Sobol indices of the peak: N x (8 + 2) simulations, 2 workers."""
+    pop = {"sobol": True, "n": n_base, "seed": 3, "parameters": list(names)}
+    plan = plan_from_document({**DOC, "population": pop}, "bench")
+    with tempfile.TemporaryDirectory() as tmp:
+        s = run_sweep(plan, Path(tmp) / "sobol", workers=2, chunk=256)
+    print(f"sobol_simulations: {plan.population.n}; {s.line()}")
+    print(f"sobol_wall_s: {s.seconds:.1f} (tasks {s.task_seconds:.1f} s; start-up, SALib analysis and report the rest)")
 
 
 if __name__ == "__main__":

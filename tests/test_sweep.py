@@ -147,6 +147,8 @@ def test_a_rat_the_solver_cannot_integrate_is_recorded_not_raised(reference):
     ('[sweep]\ndose = { from = "0 mg/kg", to = "1 mg/kg", n = 3, scale = "log" }', "sweep.dose.from"),
     ('[sweep]\nregion = ["prefrontal_cortex", "cerebellum"]', "region"),
     ('[sweep]\ndose = ["1 mg/kg"]\n[population]\nparameters = ["net_vmaxx"]', "population.parameters"),
+    ('[sweep]\ndose = ["1 mg/kg"]\n[population]\nsobol = "yes"', "population.sobol"),
+    ('[sweep]\ndose = ["1 mg/kg"]\n[population]\nsobol = true\nn = 1', "population.n"),
 ])
 def test_bad_sweep_input_is_one_line_and_exit_2(tmp_path, capsys, table, field):
     head = SMALL.split("[sweep]")[0]

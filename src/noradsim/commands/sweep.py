@@ -31,7 +31,8 @@ def main(args) -> int:
     summary = run_sweep(plan, args.out, workers=args.workers, scheduler=args.scheduler, resume=args.resume,
                         chunk=args.chunk, progress=sys.stderr.isatty())
     print(f"sweep points: {len(plan.configs)} ({' x '.join(f'{len(a.values)} {a.field}' for a in plan.axes)}); "
-          f"rats: {plan.population.n}")
+          + (f"subjects: {plan.population.n} Saltelli parameter sets (N = {plan.population.sobol_base})"
+             if plan.population.sobol_base else f"rats: {plan.population.n}"))
     print(f"tasks: {summary.tasks_run} run, {summary.tasks_skipped} already done")
     print(summary.line())
     print(f"wall time: {summary.seconds:.1f} s")

@@ -68,8 +68,9 @@ def _sobol_section(ds, axes: list[str]) -> list[str]:
     c1, ct = (ds[k].transpose(*axes, "parameter").values for k in ("S1_conf", "ST_conf"))
     names = [str(p) for p in ds["parameter"].values]
     points = list(np.ndindex(s1.shape[:-1]))
-    label = [", ".join(f"{a} = {ds[a].values[i]:.3g}" if np.issubdtype(ds[a].dtype, np.number)
-                       else f"{a} = {ds[a].values[i]}" for a, i in zip(axes, idx)) for idx in points]
+    label = [", ".join(f"{a} = {ds[a].values[i]:.3g} {ds[a].attrs.get('units', '')}".strip()
+                       if np.issubdtype(ds[a].dtype, np.number) else f"{a} = {ds[a].values[i]}"
+                       for a, i in zip(axes, idx)) for idx in points]
     cols = min(4, len(points))
     rows_n = -(-len(points) // cols)
     fig, panels = plt.subplots(rows_n, cols, figsize=(3.6 * cols, 0.35 * len(names) + 2.2 * rows_n), squeeze=False,
