@@ -13,18 +13,6 @@ import numpy as np
 from .solver import FitResult
 
 
-def summary_text(fit: FitResult) -> str:
-    """A table of parameters with SE and 95 % CI, goodness of fit and warnings."""
-    lines = [f"model: {fit.model}", f"{'parameter':<12} {'value':>14} {'SE':>12} {'95 % CI':>30}"]
-    for group in (fit.params, fit.derived):
-        for name, est in group.items():
-            ci = f"[{est.ci95[0]:.6g}, {est.ci95[1]:.6g}]"
-            lines.append(f"{name:<12} {est.value:>14.6g} {est.stderr:>12.4g} {ci:>30}")
-    lines.append(f"n = {fit.n}, R^2 = {fit.r2:.6f}, AIC = {fit.aic:.3f}, AICc = {fit.aicc:.3f}, RSS = {fit.rss:.6g}")
-    lines.extend(f"warning: {w}" for w in fit.warnings)
-    return "\n".join(lines)
-
-
 def _grid(x: np.ndarray, log: bool) -> np.ndarray:
     pos = x[x > 0]
     if log and pos.size:

@@ -30,7 +30,7 @@ from ..drugs import load_library
 from ..errors import InputError, unknown
 from ..protocols import microdialysis, read_experiment
 from ..protocols.microdialysis.config import DEFAULT_POPULATION_PARAMETERS
-from ..units import parse_quantity
+from ..units import checked_number, parse_quantity
 
 SWEEP_FIELDS = ("dose", "drug", "route", "region", "state")
 INTERVENTION_FIELDS = ("dose", "drug", "route")
@@ -217,12 +217,9 @@ def parse_population(table, seed, where: str) -> Population:
     sobol = table.get("sobol", False)
     if not isinstance(sobol, bool):
         raise InputError(f"{where} population.sobol: true or false, got {sobol!r}")
-    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 10_000_000:
-        raise InputError(f"{where} population.n: a whole number from 1 to 10000000, got {n!r}")
-    if isinstance(spread, bool) or not isinstance(spread, (int, float)) or not 1 <= spread <= 100:
-        raise InputError(f"{where} population.spread: a factor from 1 to 100, got {spread!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
-        raise InputError(f"{where} population.seed: a whole number from 0 to 2**63-1, got {seed!r}")
+    n = checked_number(n, f"{where} population.n", integer=True, low=1, high=10_000_000)
+    spread = checked_number(spread, f"{where} population.spread", low=1, high=100)
+    seed = checked_number(seed, f"{where} population.seed", integer=True, low=0, high=2**63 - 1)
     if not isinstance(params, list) or not all(isinstance(p, str) for p in params) or len(set(params)) != len(params):
         raise InputError(f"{where} population.parameters: a list of distinct model parameter names")
     if sobol:

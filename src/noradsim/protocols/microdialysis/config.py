@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 from ...drugs import DrugLibrary, load_library
 from ...errors import InputError, unknown
-from ...units import parse_quantity
+from ...units import checked_number, parse_quantity
 from ...vocabulary import EXPERIMENT_KEYS, MICRODIALYSIS_KEYS, TERMINAL_REGIONS, UNCERTAINTY_KEYS
 from ...checks import check_sample
 from ..conditions import Conditions, parse_conditions
@@ -123,12 +123,8 @@ def _population(unc, where: str) -> PopulationSpec | None:
     for key in unc:
         if key not in UNCERTAINTY_KEYS:
             raise unknown(f"{where} uncertainty field", key, UNCERTAINTY_KEYS)
-    n_rats = unc.get("n", 100)
-    spread = unc.get("spread", 2.0)
-    if isinstance(n_rats, bool) or not isinstance(n_rats, int) or not 1 <= n_rats <= 100000:
-        raise InputError(f"{where} uncertainty.n: a whole number from 1 to 100000, got {n_rats!r}")
-    if isinstance(spread, bool) or not isinstance(spread, (int, float)) or not 1 <= spread <= 100:
-        raise InputError(f"{where} uncertainty.spread: a factor from 1 to 100, got {spread!r}")
+    n_rats = checked_number(unc.get("n", 100), f"{where} uncertainty.n", integer=True, low=1, high=100000)
+    spread = checked_number(unc.get("spread", 2.0), f"{where} uncertainty.spread", low=1, high=100)
     params = tuple(unc.get("parameters", DEFAULT_POPULATION_PARAMETERS))
     return PopulationSpec(n_rats, float(spread), int(unc.get("workers", 1)), params, bool(unc.get("sobol", False)))
 
