@@ -81,6 +81,8 @@ def drug_values(drug: Drug) -> Iterator[tuple[str, Value]]:
     if drug.pk is not None:
         for field in ("clearance", "volume", "fu_plasma", "kpuu_brain", "brain_equilibration"):
             yield f"pk.{field}", getattr(drug.pk, field)
+        if drug.pk.kp_brain is not None:  # optional total brain/plasma ratio (brain_drug measure)
+            yield "pk.kp_brain", drug.pk.kp_brain
         for route, r in drug.pk.routes.items():
             yield f"pk.{route}.bioavailability", r.bioavailability
             yield f"pk.{route}.absorption_halflife", r.absorption_halflife
