@@ -1,0 +1,93 @@
+"""Rat pharmacokinetics derived from rat studies (issue 8, part 2).
+
+The derived values in ``noradsim/data/drugs.toml`` must reproduce their written
+derivations from the published inputs, and every systemic route that a targets file or
+an example uses must have its own rat entry (F and absorption half-life).
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from noradsim.drugs import load_library
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared" / "validation"
+LOCAL_ROUTES = {"reverse_dialysis", "iontophoresis", "bath"}
+
+# Published inputs (numbers read in the sources named in drugs.toml)
+HOWELL_1994_RAT_F_PO = 0.126  # venlafaxine, Xenobiotica 24:315
+HOWELL_1994_RAT_T_HALF_H = 1.0  # "around 1 h" in rodents
+RAT_LIVER_BLOOD_FLOW = 104.3 * 0.06  # mL/min/kg -> L/h/kg, Pharmacol Res Perspect 2021;9:e00731
+WIKELL_2002_CORTEX_NM = 357 + 318  # S + R venlafaxine, control rats, 14 days 10 mg/kg
+WIKELL_2002_SERUM_NM = 97 + 66
+
+
+@pytest.fixture(scope="module")
+def library():
+    return load_library()
+
+
+def test_venlafaxine_clearance_is_hepatic_extraction_times_liver_flow(library):
+    """Well-stirred liver: CL = (1 - F_po) Q_H; V = CL t1/2 / ln 2."""
+    pk = library.get("venlafaxine").pk
+    assert pk.routes["po"].bioavailability.value == pytest.approx(HOWELL_1994_RAT_F_PO)
+    cl = (1 - HOWELL_1994_RAT_F_PO) * RAT_LIVER_BLOOD_FLOW
+    assert pk.clearance.value == pytest.approx(cl, rel=0.005)
+    assert pk.volume.value == pytest.approx(cl * HOWELL_1994_RAT_T_HALF_H / math.log(2), rel=0.005)
+    assert pk.clearance.kind == pk.volume.kind == "derived"
+
+
+def test_venlafaxine_ip_dose_meets_the_liver_first(library):
+    """Portal absorption of an i.p. dose: F_ip = 1 - E_H = 1 - CL / Q_H."""
+    pk = library.get("venlafaxine").pk
+    f_ip = pk.routes["ip"].bioavailability
+    assert f_ip.kind == "derived"
+    assert f_ip.value == pytest.approx(1 - pk.clearance.value / RAT_LIVER_BLOOD_FLOW, rel=0.01)
+    assert f_ip.value >= pk.routes["po"].bioavailability.value  # F_po = Fa Fg F_H <= F_H
+
+
+def test_brain_plasma_ratios_from_rat_studies(library):
+    ven = library.get("venlafaxine").pk.kp_brain
+    assert ven.value == pytest.approx(WIKELL_2002_CORTEX_NM / WIKELL_2002_SERUM_NM, rel=0.01)
+    ida = library.get("idazoxan").pk.kp_brain
+    assert ida.value == 10 and ida.kind == "measured" and "Lewis" in ida.source
+
+
+def _interventions(node):
+    """Every table with a ``drug`` key, anywhere in a parsed TOML document."""
+    if isinstance(node, dict):
+        if "drug" in node:
+            yield node
+        for v in node.values():
+            yield from _interventions(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _interventions(v)
+
+
+def _used_routes():
+    files = [SHARED / "targets.toml", SHARED / "predictions.toml", *sorted((REPO / "examples").glob("*.toml"))]
+    used = {}
+    for path in files:
+        if not path.is_file():
+            continue
+        for iv in _interventions(tomllib.loads(path.read_text())):
+            used.setdefault(iv["drug"], set()).add(iv.get("route", "brain_concentration"))
+    return used
+
+
+def test_every_route_a_target_or_example_uses_has_a_rat_entry(library):
+    used = _used_routes()
+    assert {"atomoxetine", "desipramine", "reboxetine", "venlafaxine", "duloxetine"} <= set(used)
+    for name, routes in used.items():
+        pk = library.get(name).pk
+        assert pk is not None and pk.species == "rat", name
+        for route in routes - LOCAL_ROUTES - {"iv", "brain_concentration"}:
+            entry = pk.routes.get("sc" if route == "sc_minipump" else route)
+            assert entry is not None, f"{name}: no rat entry for route {route}"
+            assert 0 < entry.bioavailability.value <= 1 and entry.absorption_halflife.value > 0, (name, route)
