@@ -16,7 +16,7 @@ from noradsim.provenance import count_kinds, library_values, model_records, summ
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_FILES = ("terminal.toml", "lc.toml", "lc_neuron.toml", "regions.toml", "stimuli.toml", "microdialysis.toml",
-              "receptors.toml", "phenotypes.toml", "preparations.toml", "drugs.toml")
+              "receptors.toml", "phenotypes.toml", "preparations.toml", "drugs.toml", "design.toml")
 PREDICTIONS = ROOT.parent / "shared" / "validation" / "predictions.toml"
 WORKING_NOTES = re.compile(r"\[(verified|recalled|read|unverified|GUIDE\.md seed)|to verify|parameter_sources|recalled, to", re.I)
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .errors import InputError, unknown
 
-ALLOWED_SPECIES = ("rat", "mouse", "cat", "monkey", "human", "guinea_pig", "rabbit", "cow", "horse", "any")
+ALLOWED_SPECIES = ("rat", "mouse", "cat", "monkey", "human", "guinea_pig", "rabbit", "cow", "horse", "frog", "any")
 KINDS = ("measured", "derived", "calibrated", "assumed")
 PROVENANCE_FIELDS = ("kind", "source", "derivation", "reason", "range", "targets", "fit", "note", "verified")
 

@@ -42,7 +42,7 @@ def add_extension_parameters(b: ModelBuilder) -> None:
     b.parameter("a2_adapted", 1.0, "1", "rat", "set by the protocol: drug-free steady-state terminal alpha2 activation "
                 "(the activation the terminal is adapted to; 1 = no desensitisation possible)", max=1.0)
     b.parameter("lc_probe_delivery", 0.0, "1", "rat", "set by the protocol: fraction of an LC-probe perfusate "
-                "change felt by LC neurons (Bungay et al. 1990 with lc_probe_length)")
+                "change felt by LC neurons (Bungay et al. 1990 with the LC probe length of data/design.toml)")
 
 
 def add_alpha2_desensitisation(b: ModelBuilder) -> str:

@@ -23,12 +23,28 @@ from functools import lru_cache
 import numpy as np
 from scipy.special import k0, k1
 
-from ..parameters import Parameter, data_path, load_parameter_table
+from ..parameters import Parameter, _record, data_path, load_parameter_table, read_toml
 
 
 @lru_cache(maxsize=1)
 def probe_parameters() -> dict[str, Parameter]:
+    """The probe-theory parameters of ``data/microdialysis.toml`` (membrane, diffusion, tissue)."""
     return dict(load_parameter_table(data_path("microdialysis.toml")).records)
+
+
+@lru_cache(maxsize=1)
+def design_defaults() -> dict[str, dict[str, Parameter]]:
+    """Default experimental design (``data/design.toml``): ``probe`` and ``probe_length`` tables.
+
+    Not model parameters: an experiment's own ``probe_length`` replaces the region default.
+    """
+    doc = read_toml(data_path("design.toml"))
+    return {t: {k: _record(k, v, f"design.toml [{t}]") for k, v in doc[t].items()} for t in ("probe", "probe_length")}
+
+
+def default_probe_length_mm(region: str) -> float:
+    """Membrane length (mm) of a probe in ``region`` when the experiment does not state it."""
+    return design_defaults()["probe_length"][region].value
 
 
 @dataclass(frozen=True)
@@ -44,6 +60,8 @@ class Probe:
         return self.flow_ul_min * 1e-3 / 60.0
 
     def _p(self, name: str) -> float:
+        if name == "probe_radius":
+            return design_defaults()["probe"]["radius"].value
         return probe_parameters()[name].value
 
     def r_probe(self) -> float:

@@ -22,7 +22,7 @@ from ..model.extensions import da_clearance_rate_constant
 from ..model.terminal import DrugUse, build_terminal_model, ident
 from ..parameters import _record, data_path, read_toml
 from .conditions import Conditions
-from .probe import Probe
+from .probe import Probe, default_probe_length_mm
 
 EQUILIBRATION_S = 20 * 86400.0
 
@@ -152,9 +152,9 @@ def simulate_conditions(cond: Conditions, *, library: DrugLibrary | None = None,
     state = "slice" if cond.preparation == "slice" else cond.state
     model = build_terminal_model(region, state=state, drugs=uses, library=library)
     ecs = model.parameters["ecs_fraction"].value
-    length_mm = model.parameters["lc_probe_length"].value if cond.region == "locus_coeruleus" else model.parameters["probe_length"].value
+    length_mm = default_probe_length_mm(cond.region if cond.region == "locus_coeruleus" else region)
     probe = Probe((cond.probe_length or length_mm) / 10.0, cond.flow, ecs)
-    lc_probe = Probe(model.parameters["lc_probe_length"].value / 10.0, cond.flow, ecs)
+    lc_probe = Probe(default_probe_length_mm("locus_coeruleus") / 10.0, cond.flow, ecs)
     over = {"probe_delivery": probe.delivery_fraction(), "lc_probe_delivery": lc_probe.delivery_fraction()}
     over.update(parameters or {})
     model = model.with_parameters(over)

@@ -22,7 +22,7 @@ from ...model.terminal import build_terminal_model
 from ..conditions import Conditions
 from ..timecourse import EQUILIBRATION_S, _segments, clearance_rate_constant, drug_uses, steady_state
 from .config import DEFAULT_POPULATION_PARAMETERS as DEFAULT_PARAMETERS
-from ..probe import Probe
+from ..probe import Probe, default_probe_length_mm
 from .sampling import collect
 
 
@@ -44,7 +44,7 @@ class PopulationResult:
 def _prepare(cond: Conditions, library: DrugLibrary | None):
     library = library or load_library()
     model = build_terminal_model(cond.region, state=cond.state, drugs=drug_uses(cond.interventions), library=library)
-    length_cm = (cond.probe_length or model.parameters["probe_length"].value) / 10.0
+    length_cm = (cond.probe_length or default_probe_length_mm(cond.region)) / 10.0
     probe = Probe(length_cm, cond.flow, model.parameters["ecs_fraction"].value)
     model = model.with_parameters({"probe_delivery": probe.delivery_fraction()})
     t0 = min([cond.baseline[0], cond.window[0]] + [iv.at for iv in cond.interventions])
