@@ -24,6 +24,7 @@ from ..errors import InputError, unknown
 from ..parameters import Parameter, data_path, read_toml
 from .blocks import competitive_factor, hill, michaelis_menten, operational_activation, softplus_rate
 from .core import Model, ModelBuilder
+from .alpha2 import add_autoreceptor_geometry
 from .extensions import add_alpha2_desensitisation, add_alpha2_desensitisation_dynamics, add_dopamine, add_extension_parameters
 
 TERMINAL_TAU = "ne_alpha2_tau_terminal"  # NE's operational tau at terminal alpha2A after desensitisation
@@ -295,6 +296,7 @@ def _add_drug_factors(b: ModelBuilder, terms: _DrugTerms, mao_active: str, vmat_
         b.rule("mao_factor", f"{mao_active}/({competitive_factor(terms.mao_rev)})", "1", "MAO-A activity left"),
         b.rule("comt_factor", f"1/({competitive_factor(terms.comt)})", "1", "COMT activity left"),
         b.rule("vmat_factor", f"{vmat_active}/({competitive_factor(terms.vmat_rev)})", "1", "VMAT2 activity left"),
+        *add_autoreceptor_geometry(b),  # model/alpha2.py: volume-transmission enrichment, no fitted factor
         b.rule("ne_autoreceptor", "ne_ecf*autoreceptor_enrichment", "nM", "NE at presynaptic autoreceptors"),
         b.rule("ne_lc_autoreceptor", "ne_lc*lc_autoreceptor_enrichment", "nM", "NE at somatodendritic autoreceptors"),
         b.rule("ne_alpha2_tau_lc", "ne_alpha2_tau*lc_alpha2_reserve", "1", "operational tau of NE at LC alpha2A"),
