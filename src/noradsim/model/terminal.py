@@ -255,8 +255,10 @@ def _add_drug(b: ModelBuilder, drug: Drug, use: DrugUse, d: str, species: str, t
     bind = kpar("alpha2A", "a2")
     if bind and bind.efficacy and bind.efficacy.value > 0:
         names.append(b.parameter(f"{d}_efficacy_a2", bind.efficacy.value, "1", bind.species, bind.efficacy.source))
-        names.append(b.rule(f"{d}_tau_a2", f"{d}_efficacy_a2*{TERMINAL_TAU}", "1"))
-        names.append(b.rule(f"{d}_tau_a2_lc", f"{d}_efficacy_a2*ne_alpha2_tau*lc_alpha2_reserve", "1"))
+        names.append(b.rule(f"{d}_epsilon_a2", f"{d}_efficacy_a2/(1 + ne_alpha2_tau*(1 - {d}_efficacy_a2))", "1",
+                            "operational efficacy from the intrinsic activity in the reference system"))
+        names.append(b.rule(f"{d}_tau_a2", f"{d}_epsilon_a2*{TERMINAL_TAU}", "1"))
+        names.append(b.rule(f"{d}_tau_a2_lc", f"{d}_epsilon_a2*ne_alpha2_tau*lc_alpha2_reserve", "1"))
         terms.a2_ag_t.append((f"{d}_eff", f"{d}_ki_a2", f"{d}_tau_a2"))
         terms.a2_ag_lc.append((f"{d}_lc", f"{d}_ki_a2", f"{d}_tau_a2_lc"))
     elif bind:
