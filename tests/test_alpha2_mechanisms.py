@@ -2,6 +2,9 @@
 
 * Volume-transmission enrichment: the closed form ``1 + k/(4 pi D* r n)`` against a direct
   superposition of screened point sources on a lattice of varicosities.
+* Intrinsic activity to operational efficacy: in the reference system (recombinant assay,
+  the receptor's tau) a partial agonist's maximum relative to NE is its measured intrinsic
+  activity (clonidine 0.32 in GTPgammaS binding, Jasper et al. 1998).
 * Terminal receptor reserve: the model's presynaptic alpha2A concentration-response of
   bromoxidine (UK 14,304) in a drug-free cortex has the EC50 measured in rat cortex slices,
   4.5 nM (Trendelenburg, Limberger & Starke 1993), with the KA measured there (123 nM).
@@ -18,6 +21,7 @@ from scipy.optimize import brentq
 from noradsim.engine.scipy_engine import compile_rhs
 from noradsim.model.alpha2 import enrichment
 from noradsim.model.terminal import DrugUse, build_terminal_model, terminal_parameters
+from noradsim.receptors.occupancy import get_receptor, ligand_parameters, operational_efficacy
 
 
 def _lattice_enrichment(k: float, d_eff: float, r: float, n: float, shells: int = 40) -> float:
@@ -85,3 +89,22 @@ def test_bromoxidine_ec50_at_cortical_terminals_is_the_slice_value():
     top = a2(1e7)
     ec50 = brentq(lambda c: a2(c) - top / 2, 1e-3, 1e5)
     assert ec50 == pytest.approx(4.5, rel=0.02)  # Trendelenburg et al. 1993: 4.5 nM
+
+
+@pytest.mark.parametrize("drug", ["clonidine", "guanfacine", "dexmedetomidine"])
+def test_partial_agonist_maximum_in_reference_system_is_its_intrinsic_activity(drug):
+    from noradsim.drugs import load_library
+
+    tau_ne = get_receptor("alpha2A").tau.value
+    _, tau_drug = ligand_parameters("alpha2A", drug)
+    ia = load_library().get(drug).efficacy("alpha2A")
+    relative_max = (tau_drug / (1 + tau_drug)) / (tau_ne / (1 + tau_ne))
+    assert relative_max == pytest.approx(ia, rel=1e-12)
+
+
+def test_operational_efficacy_refuses_impossible_intrinsic_activity():
+    from noradsim.errors import InputError
+
+    assert operational_efficacy(0.32, 4.0) == pytest.approx(0.32 / 3.72)
+    with pytest.raises(InputError):
+        operational_efficacy(1.3, 4.0)
