@@ -108,3 +108,28 @@ def test_operational_efficacy_refuses_impossible_intrinsic_activity():
     assert operational_efficacy(0.32, 4.0) == pytest.approx(0.32 / 3.72)
     with pytest.raises(InputError):
         operational_efficacy(1.3, 4.0)
+
+
+def _slice_rate(interventions):
+    from noradsim.protocols.conditions import parse_conditions
+    from noradsim.protocols.timecourse import simulate_conditions
+
+    doc = {"region": "locus_coeruleus", "preparation": "slice", "window": ["0 min", "10 min"],
+           "interventions": interventions}
+    ds = simulate_conditions(parse_conditions(doc, "test"), dt=60.0)
+    return float(ds["lc_firing_rate"].values[-1])
+
+
+def test_lc_slice_net_block_inhibits_firing_through_somatodendritic_ne():
+    """Rat LC slices: bath reboxetine (0.1-10 uM) lowers the firing rate concentration-
+    dependently and RX 821002 (10 uM) reverses it (Grandoso, Pineda & Ugedo 2004,
+    Neuropharmacology 46:815): the NE that LC neurons release themselves reaches their
+    alpha2A receptors once NET no longer clears it."""
+    base = _slice_rate([])
+    rates = [_slice_rate([{"drug": "reboxetine", "concentration": c, "route": "bath"}])
+             for c in ("0.1 uM", "1 uM", "10 uM")]
+    assert base > rates[0] > rates[1] >= rates[2]
+    assert rates[2] < 0.5 * base
+    reversed_ = _slice_rate([{"drug": "reboxetine", "concentration": "10 uM", "route": "bath"},
+                             {"drug": "rx821002", "concentration": "10 uM", "route": "bath"}])
+    assert reversed_ > 0.9 * base
