@@ -102,7 +102,7 @@ def test_unknown_parameter_is_one_line(targets_file, tmp_path):
     assert "release_per_spike" in r.stderr and r.stderr.count("\n") == 1
 
 
-SMALL = ("--parameters", "autoreceptor_enrichment,release_per_spike", "--targets-only",
+SMALL = ("--parameters", "varicosity_density,release_per_spike", "--targets-only",
          "abercrombie1988_basal_hippocampus,abercrombie1988_yohimbine_hippocampus", "--starts", "2", "--seed", "5",
          "--max-nfev", "4")
 
@@ -114,7 +114,7 @@ def test_same_seed_same_result(targets_file, tmp_path):
         assert r.returncode == 0, r.stderr
     assert (a / "calibrated.toml").read_text() == (b / "calibrated.toml").read_text()
     data = json.loads((a / "calibration.json").read_text())
-    assert [p["name"] for p in data["parameters"]] == ["autoreceptor_enrichment", "release_per_spike"]
+    assert [p["name"] for p in data["parameters"]] == ["varicosity_density", "release_per_spike"]
     assert all(p["identifiability"] for p in data["parameters"])
     assert "waterfall" in data and (a / "report.html").stat().st_size > 10_000
 

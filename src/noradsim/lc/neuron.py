@@ -79,7 +79,8 @@ def lc_alpha2a_parameters(species: str = "rat") -> dict[str, Parameter]:
     ``lc_autoreceptor_enrichment`` (NE at the somatodendritic autoreceptors relative to LC
     extracellular NE) from ``terminal.toml``. For LC extracellular NE ``C`` the occupancy is
     ``x = C * enrichment / Ki = C / K`` with ``K = Ki / enrichment``, and the LC tau is
-    ``tau_ref * reserve``; a drug of intrinsic efficacy ``e`` has tau ``e * tau`` (drugs
+    ``tau_ref * reserve``; a drug of operational efficacy ``e`` (from its intrinsic activity,
+    :func:`noradsim.receptors.occupancy.operational_efficacy`) has tau ``e * tau`` (drugs
     are not enriched: their Ki applies to their extracellular concentration).
 
     Returns
@@ -91,8 +92,8 @@ def lc_alpha2a_parameters(species: str = "rat") -> dict[str, Parameter]:
     Examples
     --------
     >>> d = lc_alpha2a_parameters()
-    >>> round(d["k_ne_alpha2a"].value, 2), d["tau_ne_alpha2a"].value
-    (39.5, 20.0)
+    >>> round(d["k_ne_alpha2a"].value, 1), round(d["tau_ne_alpha2a"].value, 1)
+    (151.2, 74.4)
     """
     from ..model.terminal import terminal_parameters
     from ..receptors.occupancy import get_receptor
@@ -133,8 +134,8 @@ def load_lc_parameters(path=None) -> LCParameters:
     >>> p = load_lc_parameters()
     >>> p.value("n_neurons")
     1643.0
-    >>> round(p.value("k_ne_alpha2a"), 2), p.value("tau_ne_alpha2a")
-    (39.5, 20.0)
+    >>> round(p.value("k_ne_alpha2a"), 1), round(p.value("tau_ne_alpha2a"), 1)
+    (151.2, 74.4)
     """
     path = path or data_path("lc_neuron.toml")
     t = {s: load_parameter_table(path, s) for s in SECTIONS}

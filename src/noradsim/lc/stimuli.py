@@ -197,7 +197,7 @@ def alpha2_terms(params: LCParameters, events, n_ms: int, *, a2_background=0.35,
             conc = systemic_brain_concentration(drug, ev.dose, ev.route, t, ev.at)
             if per_neuron:
                 conc = conc[:, None]
-        ds, dx = drug_terms(conc, drug.ki("alpha2A", species), drug.efficacy("alpha2A", species), tau_ne)
+        ds, dx = drug_terms(conc, drug.ki("alpha2A", species), _epsilon(drug, species), tau_ne)
         s = s + ds
         x = x + dx
     return s, x
@@ -261,7 +261,7 @@ def iontophoresis_shells(params: LCParameters, events, n_ms: int, positions, ele
         drug = lib.get(ev.name)
         r = rep[:, distances.index(ev.distance)]
         conc = iontophoresis_concentration(ev.current, r, t, t_on=ev.at, t_off=ev.at + ev.duration)
-        ds, dx = drug_terms(conc, drug.ki("alpha2A", species), drug.efficacy("alpha2A", species), tau_ne)
+        ds, dx = drug_terms(conc, drug.ki("alpha2A", species), _epsilon(drug, species), tau_ne)
         s += ds
         x += dx
     return s, x, column.astype(np.int64)
@@ -298,3 +298,10 @@ def build_inputs(params: LCParameters, state: str, events, duration: float, *, a
         raise InputError("beta_activation: must be within [0, 1]")
     return Inputs(tonic, stimulus_current(params, events, n_ms), s, x, beta,
                   local_stimulus=local[0], local_occupancy=local[1], local_column=local[2])
+
+
+def _epsilon(drug, species: str) -> float:
+    """Operational efficacy at alpha2A from the library's intrinsic activity (reference tau of receptors.toml)."""
+    from ..receptors.occupancy import get_receptor, operational_efficacy
+
+    return operational_efficacy(drug.efficacy("alpha2A", species), get_receptor("alpha2A").tau.value)

@@ -51,7 +51,7 @@ def add_alpha2_desensitisation(b: ModelBuilder) -> str:
     Returns the name of the rule holding NE's operational tau at the terminal.
     """
     b.species("a2_desens", "terminal", 0.0, "1", "terminal alpha2A desensitisation (0 none, 1 full)")
-    b.rule("ne_alpha2_tau_terminal", "ne_alpha2_tau/(1 + (a2_desens_fold - 1)*a2_desens)", "1",
+    b.rule("ne_alpha2_tau_terminal", "terminal_alpha2_tau/(1 + (a2_desens_fold - 1)*a2_desens)", "1",
            "operational tau of NE at terminal alpha2A after desensitisation")
     return "ne_alpha2_tau_terminal"
 

@@ -24,6 +24,7 @@ from ..errors import InputError, unknown
 from ..parameters import Parameter, data_path, read_toml
 from .blocks import competitive_factor, hill, michaelis_menten, operational_activation, softplus_rate
 from .core import Model, ModelBuilder
+from .alpha2 import add_autoreceptor_geometry
 from .extensions import add_alpha2_desensitisation, add_alpha2_desensitisation_dynamics, add_dopamine, add_extension_parameters
 
 TERMINAL_TAU = "ne_alpha2_tau_terminal"  # NE's operational tau at terminal alpha2A after desensitisation
@@ -254,8 +255,10 @@ def _add_drug(b: ModelBuilder, drug: Drug, use: DrugUse, d: str, species: str, t
     bind = kpar("alpha2A", "a2")
     if bind and bind.efficacy and bind.efficacy.value > 0:
         names.append(b.parameter(f"{d}_efficacy_a2", bind.efficacy.value, "1", bind.species, bind.efficacy.source))
-        names.append(b.rule(f"{d}_tau_a2", f"{d}_efficacy_a2*{TERMINAL_TAU}", "1"))
-        names.append(b.rule(f"{d}_tau_a2_lc", f"{d}_efficacy_a2*ne_alpha2_tau*lc_alpha2_reserve", "1"))
+        names.append(b.rule(f"{d}_epsilon_a2", f"{d}_efficacy_a2/(1 + ne_alpha2_tau*(1 - {d}_efficacy_a2))", "1",
+                            "operational efficacy from the intrinsic activity in the reference system"))
+        names.append(b.rule(f"{d}_tau_a2", f"{d}_epsilon_a2*{TERMINAL_TAU}", "1"))
+        names.append(b.rule(f"{d}_tau_a2_lc", f"{d}_epsilon_a2*ne_alpha2_tau*lc_alpha2_reserve", "1"))
         terms.a2_ag_t.append((f"{d}_eff", f"{d}_ki_a2", f"{d}_tau_a2"))
         terms.a2_ag_lc.append((f"{d}_lc", f"{d}_ki_a2", f"{d}_tau_a2_lc"))
     elif bind:
@@ -295,6 +298,7 @@ def _add_drug_factors(b: ModelBuilder, terms: _DrugTerms, mao_active: str, vmat_
         b.rule("mao_factor", f"{mao_active}/({competitive_factor(terms.mao_rev)})", "1", "MAO-A activity left"),
         b.rule("comt_factor", f"1/({competitive_factor(terms.comt)})", "1", "COMT activity left"),
         b.rule("vmat_factor", f"{vmat_active}/({competitive_factor(terms.vmat_rev)})", "1", "VMAT2 activity left"),
+        *add_autoreceptor_geometry(b),  # model/alpha2.py: volume-transmission enrichment, no fitted factor
         b.rule("ne_autoreceptor", "ne_ecf*autoreceptor_enrichment", "nM", "NE at presynaptic autoreceptors"),
         b.rule("ne_lc_autoreceptor", "ne_lc*lc_autoreceptor_enrichment", "nM", "NE at somatodendritic autoreceptors"),
         b.rule("ne_alpha2_tau_lc", "ne_alpha2_tau*lc_alpha2_reserve", "1", "operational tau of NE at LC alpha2A"),

@@ -14,7 +14,12 @@ extended to several agonists competing for one receptor; Leff, Prentice & Giles 
 .. math:: \frac{E}{E_m} = \frac{\sum_i \tau_i x_i}{1 + \sum_j x_j + \sum_i \tau_i x_i}
 
 where :math:`\tau_i = \varepsilon_i \tau_{NE}` and :math:`\varepsilon_i` is the intrinsic
-efficacy relative to L-NE (1 for NE and adrenaline, 0 for antagonists). For one agonist
+efficacy relative to L-NE (1 for NE and adrenaline, 0 for antagonists). The drug library
+stores the measured intrinsic activity IA (maximal response relative to NE in a recombinant
+assay, the reference system whose tau is the receptor's ``tau``), so
+:math:`\varepsilon = IA/(1 + \tau_{ref}(1 - IA))` (:func:`operational_efficacy`); the
+drug's maximal response relative to NE's is then IA in the reference system and larger
+where the receptor reserve is larger. For one agonist
 and one competitive antagonist B the agonist EC50 is :math:`K_A (1 + [B]/K_B)/(1+\tau)`:
 the Schild dose ratio :math:`1 + [B]/K_B` holds exactly.
 """
@@ -185,7 +190,29 @@ def ligand_parameters(receptor: str, ligand: str, species: str = "rat",
     if lig in ENDOGENOUS:
         return rec.ki(lig, species), tau_ne
     drug = (library or load_library()).get(ligand)
-    return drug.ki(receptor, species), drug.efficacy(receptor, species) * tau_ne
+    return drug.ki(receptor, species), operational_efficacy(drug.efficacy(receptor, species), tau_ne) * tau_ne
+
+
+def operational_efficacy(intrinsic_activity: float, tau_ref: float) -> float:
+    r"""Operational efficacy relative to NE from an intrinsic activity measured in the reference system.
+
+    In a system where NE has operational tau :math:`\tau`, an agonist with
+    :math:`\tau_A = \varepsilon\tau` has maximal response relative to NE
+    :math:`IA = \varepsilon(1+\tau)/(1+\varepsilon\tau)`; solved for
+    :math:`\varepsilon = IA/(1 + \tau(1 - IA))`. Full agonists (IA = 1) keep 1,
+    antagonists 0.
+
+    >>> round(operational_efficacy(0.32, 4.0), 4)  # clonidine, GTPgammaS IA 0.32
+    0.086
+    >>> operational_efficacy(1.0, 4.0), operational_efficacy(0.0, 4.0)
+    (1.0, 0.0)
+    """
+    ia = float(intrinsic_activity)
+    if ia <= 0:
+        return 0.0
+    if ia >= (1.0 + tau_ref) / tau_ref:
+        raise InputError(f"efficacy: intrinsic activity {ia:g} exceeds the reference maximum {(1 + tau_ref) / tau_ref:g}")
+    return ia / (1.0 + tau_ref * (1.0 - ia))
 
 
 def _plain(value):

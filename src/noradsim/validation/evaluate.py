@@ -149,7 +149,7 @@ def _time_course_statistic(target: Target, library, result, parameters=None) -> 
 
 
 EXPLAIN_PARAMETERS = ("net_vmax", "k_diffusion_loss", "release_per_spike", "k_mobilisation", "alpha2_max_inhibition",
-                      "ne_alpha2_k", "ne_alpha2_tau", "autoreceptor_enrichment", "lc_alpha2_reserve",
+                      "ne_alpha2_k", "ne_alpha2_tau", "terminal_alpha2_tau", "varicosity_density", "lc_alpha2_reserve",
                       "lc_autoreceptor_enrichment", "lc_alpha2_weight", "state_drive", "th_vmax", "k_vesicle_leak",
                       "k_mao", "k_net_efflux", "ca_k_release", "k_depol_half")
 

@@ -12,7 +12,7 @@ from ...vocabulary import EXPERIMENT_KEYS, MICRODIALYSIS_KEYS, TERMINAL_REGIONS,
 from ...checks import check_sample
 from ..conditions import Conditions, parse_conditions
 
-DEFAULT_POPULATION_PARAMETERS = ("net_vmax", "release_per_spike", "k_diffusion_loss", "autoreceptor_enrichment",
+DEFAULT_POPULATION_PARAMETERS = ("net_vmax", "release_per_spike", "k_diffusion_loss", "terminal_alpha2_tau",
                                  "alpha2_max_inhibition", "lc_alpha2_weight", "k_mobilisation", "th_vmax")
 
 

@@ -1,0 +1,54 @@
+"""Alpha2A autoreceptors at noradrenergic terminals: where the NE they see comes from.
+
+Volume-transmission enrichment
+    Autoreceptors on a releasing varicosity see the mean extracellular NE (what dialysis
+    samples) plus the varicosity's own contribution. Each varicosity is a point source
+    in a porous medium (volume fraction alpha, effective diffusion D* = D/lambda^2) with
+    first-order clearance k; the steady (time-averaged) field of one source at distance r
+    is ``q exp(-r/L)/(4 pi alpha D* r)`` with ``L = sqrt(D*/k)``, and the mean field of
+    ``n`` sources per volume is ``q n/(alpha k)``. With ``r << L`` the ratio of the
+    concentration at the autoreceptor to the mean is
+
+    .. math:: E = 1 + \\frac{k}{4 \\pi D^* r\\, n}
+
+    (Nicholson & Phillips 1981 point source; every input named in ``data/terminal.toml``).
+    ``k`` is the present clearance rate constant of extracellular NE (NET, diffusion,
+    COMT), so NET inhibitors flatten the gradient (E -> 1). Because alpha2A activation
+    integrates over hundreds of ms while NE diffuses across a varicosity in well under a
+    millisecond, the time-averaged concentration is the one that matters (the receptor is
+    far from saturation at nM NE).
+"""
+
+from __future__ import annotations
+
+import math
+
+from .core import ModelBuilder
+
+FOUR_PI = 4.0 * math.pi
+
+
+def add_autoreceptor_geometry(b: ModelBuilder) -> list[str]:
+    """Rules ``k_ecs_clearance``, ``k_varicosity_field`` and ``autoreceptor_enrichment``.
+
+    Needs ``net_factor`` and ``comt_factor`` to be declared already.
+    """
+    return [
+        b.rule("k_ecs_clearance",
+               "net_vmax*innervation/(ecs_fraction*(net_km*net_factor + ne_ecf)) + k_diffusion_loss + k_comt_ecf*comt_factor",
+               "1/s", "present first-order clearance rate constant of extracellular NE"),
+        b.rule("k_varicosity_field",
+               f"{FOUR_PI!r}*ne_diffusion_free/ecs_tortuosity^2*varicosity_radius*varicosity_density*innervation",
+               "1/s", "4 pi D* r n: the field of neighbouring varicosities relative to one's own"),
+        b.rule("autoreceptor_enrichment", "1 + k_ecs_clearance/k_varicosity_field", "1",
+               "NE at a varicosity's own autoreceptors / mean extracellular NE (volume transmission)"),
+    ]
+
+
+def enrichment(k_clearance: float, diffusion: float, tortuosity: float, radius: float, density: float) -> float:
+    """The closed form ``1 + k/(4 pi (D/lambda^2) r n)`` (units: 1/s, um^2/s, 1, um, 1/um^3).
+
+    >>> round(enrichment(0.247, 600.0, 1.6, 0.5, 0.001), 3)
+    1.168
+    """
+    return 1.0 + k_clearance / (FOUR_PI * diffusion / tortuosity ** 2 * radius * density)
