@@ -230,7 +230,8 @@ def _ed50(target: Target, library, result, parameters=None) -> Outcome:
             break
     dose = math.exp(0.5 * (a + b))
     doses = sorted(cache)
-    curve = {"doses": np.array(doses), "fractions": np.array([cache[d] for d in doses]), "unit": target.unit}
+    curve = {"doses": np.array(doses), "fractions": np.array([cache[d] for d in doses]), "unit": natural,
+             "rising": rising}
     return result(_convert(dose, natural, target.unit),
                   f"log-{'concentration' if natural == 'nM' else 'dose'} bisection on {target.measure} averaged over the window; "
                   f"{len(cache)} simulations", curve)

@@ -26,11 +26,13 @@ def validation_report(outcomes, out_dir: Path) -> Path:
             continue
         fig, ax = plt.subplots(figsize=(7, 3))
         if "doses" in c:
-            ax.semilogx(c["doses"], 100 * c["fractions"], "o-")
+            rising = c.get("rising", False)
+            ax.semilogx(c["doses"], 100 * (1 - c["fractions"]) if rising else 100 * c["fractions"], "o-")
             ax.axhline(50, color="k", ls=":")
-            ax.set(xlabel="dose (mg/kg)", ylabel="% of baseline")
+            what = "concentration" if c["unit"] == "nM" else "dose"
+            ax.set(xlabel=f"{what} ({c['unit']})", ylabel="occupancy (%)" if rising else "% of baseline")
             if o.predicted is not None:
-                ax.axvline(o.predicted * _to_mgkg(o.unit), color="C3")
+                ax.axvline(o.predicted * _unit_factor(o.unit, c["unit"]), color="C3")
         else:
             tm, y = c["time_min"], c["values"]
             b = c["baseline"]
@@ -66,10 +68,11 @@ def validation_report(outcomes, out_dir: Path) -> Path:
     return path
 
 
-def _to_mgkg(unit: str) -> float:
+def _unit_factor(unit: str, to: str) -> float:
+    """How many ``to`` one ``unit`` is (the scan's natural unit for the predicted ED50/EC50)."""
     from ..units import ureg
 
-    return float(ureg().Quantity(1.0, unit).to("mg/kg").magnitude)
+    return float(ureg().Quantity(1.0, unit).to(to).magnitude)
 
 
 def summary_line(outcomes) -> str:
