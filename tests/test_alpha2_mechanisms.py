@@ -21,7 +21,7 @@ from scipy.optimize import brentq
 from noradsim.engine.scipy_engine import compile_rhs
 from noradsim.model.alpha2 import enrichment
 from noradsim.model.terminal import DrugUse, build_terminal_model, terminal_parameters
-from noradsim.receptors.occupancy import get_receptor, ligand_parameters, operational_efficacy
+from noradsim.receptors.occupancy import get_receptor, operational_efficacy
 
 
 def _lattice_enrichment(k: float, d_eff: float, r: float, n: float, shells: int = 40) -> float:
@@ -95,11 +95,16 @@ def test_bromoxidine_ec50_at_cortical_terminals_is_the_slice_value():
 def test_partial_agonist_maximum_in_reference_system_is_its_intrinsic_activity(drug):
     from noradsim.drugs import load_library
 
-    tau_ne = get_receptor("alpha2A").tau.value
-    _, tau_drug = ligand_parameters("alpha2A", drug)
+    tau_ref = get_receptor("alpha2A").tau.value
     ia = load_library().get(drug).efficacy("alpha2A")
-    relative_max = (tau_drug / (1 + tau_drug)) / (tau_ne / (1 + tau_ne))
+    tau_drug = operational_efficacy(ia, tau_ref) * tau_ref
+    relative_max = (tau_drug / (1 + tau_drug)) / (tau_ref / (1 + tau_ref))
     assert relative_max == pytest.approx(ia, rel=1e-12)
+    # the terminal model's rule is the same conversion
+    model = build_terminal_model(drugs=(DrugUse(drug, ("reverse_dialysis",)),))
+    obs = _observer(model)
+    d = "d_" + drug
+    assert obs(model.initial_state())[f"{d}_epsilon_a2"] == pytest.approx(operational_efficacy(ia, tau_ref), rel=1e-12)
 
 
 def test_operational_efficacy_refuses_impossible_intrinsic_activity():

@@ -78,9 +78,15 @@ AFTER_SPLIT = {
 }
 
 
+# The fingerprints test the kernel's arithmetic, not the data: the shared alpha2A constants
+# are pinned to their values when the fingerprints were recorded (round 2: K = 316/8 nM,
+# tau = 4 x 5, release 11.26 nM per population spike); round 3 moved them (docs/mechanisms.md).
+RECORDED_ALPHA2A = {"k_ne_alpha2a": 39.5, "tau_ne_alpha2a": 20.0, "release_per_population_spike": 11.26}
+
+
 @pytest.fixture(scope="module")
 def params():
-    return load_lc_parameters()
+    return load_lc_parameters().updated(RECORDED_ALPHA2A)
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

@@ -16,10 +16,10 @@ extended to several agonists competing for one receptor; Leff, Prentice & Giles 
 where :math:`\tau_i = \varepsilon_i \tau_{NE}` and :math:`\varepsilon_i` is the intrinsic
 efficacy relative to L-NE (1 for NE and adrenaline, 0 for antagonists). The drug library
 stores the measured intrinsic activity IA (maximal response relative to NE in a recombinant
-assay, the reference system whose tau is the receptor's ``tau``), so
-:math:`\varepsilon = IA/(1 + \tau_{ref}(1 - IA))` (:func:`operational_efficacy`); the
-drug's maximal response relative to NE's is then IA in the reference system and larger
-where the receptor reserve is larger. For one agonist
+assay, the reference system whose tau is the receptor's ``tau``). The terminal model and
+the LC use :math:`\varepsilon = IA/(1 + \tau_{ref}(1 - IA))` (:func:`operational_efficacy`),
+so that the drug's maximal response relative to NE's is IA in the reference system and
+larger where the tissue reserve is larger; this layer still takes IA as the efficacy. For one agonist
 and one competitive antagonist B the agonist EC50 is :math:`K_A (1 + [B]/K_B)/(1+\tau)`:
 the Schild dose ratio :math:`1 + [B]/K_B` holds exactly.
 """
@@ -190,7 +190,10 @@ def ligand_parameters(receptor: str, ligand: str, species: str = "rat",
     if lig in ENDOGENOUS:
         return rec.ki(lig, species), tau_ne
     drug = (library or load_library()).get(ligand)
-    return drug.ki(receptor, species), operational_efficacy(drug.efficacy(receptor, species), tau_ne) * tau_ne
+    # the receptor layer (and the phenotype surrogate built on it) still uses the intrinsic
+    # activity as the operational efficacy: its exposure factors were set that way. The
+    # terminal model and the LC convert it (operational_efficacy; docs/mechanisms.md).
+    return drug.ki(receptor, species), drug.efficacy(receptor, species) * tau_ne
 
 
 def operational_efficacy(intrinsic_activity: float, tau_ref: float) -> float:
