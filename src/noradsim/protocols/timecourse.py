@@ -34,6 +34,13 @@ def stimulus_drives() -> dict:
     return {k: _record(k, v["drive"], "stimuli.toml") for k, v in doc["stimulus"].items()}
 
 
+@lru_cache(maxsize=1)
+def medullary_drives() -> dict:
+    """Each stimulus's fractional rise of A1/A2 firing (``medullary_drive``; model/sources.py)."""
+    doc = read_toml(data_path("stimuli.toml"))
+    return {k: _record(f"{k}_medullary_drive", v["medullary_drive"], "stimuli.toml") for k, v in doc["stimulus"].items()}
+
+
 def drug_uses(interventions) -> tuple[DrugUse, ...]:
     routes: dict[str, set] = {}
     for iv in interventions:
@@ -91,6 +98,7 @@ def _segments(cond: Conditions, model, library: DrugLibrary, t0: float, t1: floa
                 if iv.stimulus not in stim:
                     raise InputError(f"stimulus {iv.stimulus!r} is not modelled by the rate model; allowed: {', '.join(stim)}")
                 over["stress_drive"] = over.get("stress_drive", 0.0) + stim[iv.stimulus].value
+                over["medullary_drive"] = over.get("medullary_drive", 0.0) + medullary_drives()[iv.stimulus].value
             elif iv.kind == "drug":
                 d = ident(library.get(iv.drug).name)
                 mw = params[f"{d}_molar_mass"].value
