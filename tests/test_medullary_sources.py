@@ -41,3 +41,20 @@ def test_cortex_terminals_follow_the_lc_only():
     tr = integrate(model, [Segment(0.0, 600.0, {"medullary_drive": 1.0})], y0=y0, dt=60.0, engine="scipy")
     assert np.allclose(tr.values["terminal_rate"], tr.values["lc_rate"], rtol=1e-9)
     assert not math.isnan(float(tr.values["stress_medullary"][-1]))
+
+
+def _peak_hypothalamic_ne(stimulus: str) -> float:
+    from noradsim.protocols.conditions import parse_conditions
+    from noradsim.protocols.timecourse import simulate_conditions
+
+    cond = parse_conditions({"region": "hypothalamus", "window": ["0 min", "60 min"],
+                             "interventions": [{"stimulus": stimulus, "duration": "20 min"}]}, "t")
+    ne = simulate_conditions(cond, dt=60.0)["ne_ecf"]
+    return float(ne.sel(time=slice(0, 60)).max() / ne.sel(time=-10))
+
+
+def test_tail_pinch_raises_hypothalamic_ne_more_than_restraint():
+    """PVN microdialysis: tail pinch raises NA release more than manual restraint (abstract of 'The
+    response pattern of noradrenaline release to repeated stress in the hypothalamic paraventricular
+    nucleus differs according to the form of stress in rats'), although the LC responds less to it."""
+    assert _peak_hypothalamic_ne("tail_pinch") > _peak_hypothalamic_ne("restraint") > 1.0
