@@ -22,7 +22,8 @@ from collections.abc import Iterable, Iterator
 from .drugs import Drug, DrugLibrary, Value, load_library
 from .parameters import KINDS, Parameter, _record, data_path, read_provenance, read_toml
 
-MODEL_FILES = ("terminal.toml", "lc.toml", "lc_neuron.toml", "regions.toml", "stimuli.toml", "microdialysis.toml")
+MODEL_FILES = ("terminal.toml", "lc.toml", "lc_neuron.toml", "regions.toml", "stimuli.toml", "microdialysis.toml",
+               "ex_vivo.toml")
 OVERLAY = "calibrated.toml"
 
 

@@ -38,12 +38,13 @@ def main(args) -> int:
         return _summary()
     from ..model.terminal import build_terminal_model, lc_tables
     from ..protocols.probe import probe_parameters
-    from ..protocols.timecourse import stimulus_drives
+    from ..protocols.timecourse import medullary_drives, stimulus_drives
 
     model = build_terminal_model(args.region, state=args.state)
     records = list(model.parameters)
     records += [p for s, p in lc_tables()[1].items()]
     records += list(stimulus_drives().values())
+    records += list(medullary_drives().values())
     records += list(probe_parameters().values())
     n = 0
     for p in records:

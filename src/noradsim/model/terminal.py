@@ -25,6 +25,7 @@ from ..parameters import Parameter, data_path, read_toml
 from .blocks import competitive_factor, hill, michaelis_menten, operational_activation, softplus_rate
 from .core import Model, ModelBuilder
 from .alpha2 import add_autoreceptor_geometry
+from .sources import add_medullary_source
 from .extensions import add_alpha2_desensitisation, add_alpha2_desensitisation_dynamics, add_dopamine, add_extension_parameters
 
 TERMINAL_TAU = "ne_alpha2_tau_terminal"  # NE's operational tau at terminal alpha2A after desensitisation
@@ -321,7 +322,7 @@ def _add_gates_and_drives(b: ModelBuilder) -> list[str]:
         b.rule("lc_drive", "state_drive + stress + lc_drive_offset", "1"),
         b.rule("lc_target_rate", softplus_rate("(lc_drive - lc_alpha2_weight*a2_lc)", "lc_rate_scale", "lc_threshold",
                                                "lc_softness"), "Hz"),
-        b.rule("terminal_rate", "lc_rate*lc_neuron_fraction", "Hz", "spikes invading the terminal field"),
+        b.rule("terminal_rate", add_medullary_source(b), "Hz", "spikes invading the terminal field (LC and A1/A2)"),
         b.rule("tissue_ne", "(ne_ves + ne_rrp + ne_cyt + ecs_fraction*ne_ecf)*ng_per_nmol_ne/tissue_density", "ng/g"),
     ]
 

@@ -23,6 +23,8 @@ from ..model.terminal import DrugUse, build_terminal_model, ident
 from ..parameters import _record, data_path, read_toml
 from .conditions import Conditions
 from .probe import Probe, default_probe_length_mm
+from .ex_vivo import measured_occupancy, tissue_binding_ratio
+from .probe import Probe
 
 EQUILIBRATION_S = 20 * 86400.0
 
@@ -31,6 +33,13 @@ EQUILIBRATION_S = 20 * 86400.0
 def stimulus_drives() -> dict:
     doc = read_toml(data_path("stimuli.toml"))
     return {k: _record(k, v["drive"], "stimuli.toml") for k, v in doc["stimulus"].items()}
+
+
+@lru_cache(maxsize=1)
+def medullary_drives() -> dict:
+    """Each stimulus's fractional rise of A1/A2 firing (``medullary_drive``; model/sources.py)."""
+    doc = read_toml(data_path("stimuli.toml"))
+    return {k: _record(f"{k}_medullary_drive", v["medullary_drive"], "stimuli.toml") for k, v in doc["stimulus"].items()}
 
 
 def drug_uses(interventions) -> tuple[DrugUse, ...]:
@@ -90,6 +99,7 @@ def _segments(cond: Conditions, model, library: DrugLibrary, t0: float, t1: floa
                 if iv.stimulus not in stim:
                     raise InputError(f"stimulus {iv.stimulus!r} is not modelled by the rate model; allowed: {', '.join(stim)}")
                 over["stress_drive"] = over.get("stress_drive", 0.0) + stim[iv.stimulus].value
+                over["medullary_drive"] = over.get("medullary_drive", 0.0) + medullary_drives()[iv.stimulus].value
             elif iv.kind == "drug":
                 d = ident(library.get(iv.drug).name)
                 mw = params[f"{d}_molar_mass"].value
@@ -236,8 +246,11 @@ def _dataset(tr, model, cond: Conditions, probe: Probe, library, engine: str) ->
         "extracellular_da": var(dial_da / r_vitro, "nM", "extracellular DA, dialysate corrected for in vitro recovery"),
         "alpha2_terminal_desensitisation": var(v["a2_desens"], "1", "terminal alpha2A desensitisation (0 none, 1 full)"),
     }
+    ex_vivo = []
     for u in drug_uses(cond.interventions):
         d = ident(library.get(u.name).name)
+        if f"{d}_ki_net" in p and f"{d}_p" in v:
+            ex_vivo.append((v[f"{d}_b"], tissue_binding_ratio(library.get(u.name))[0], p[f"{d}_ki_net"]))
         if f"{d}_p" in v:
             data[f"{u.name}_plasma"] = var(v[f"{d}_p"], "nM", f"{u.name} total plasma concentration")
         data[f"{u.name}_brain"] = var(v[f"{d}_eff"], "nM", f"{u.name} unbound in brain ECF (at the probe)")
@@ -246,6 +259,9 @@ def _dataset(tr, model, cond: Conditions, probe: Probe, library, engine: str) ->
             # tissue assay: total brain = Kp x total plasma at equilibrium = unbound ECF x Kp / (Kp,uu fu)
             total = v[f"{d}_b"] * pk.kp_brain.value / (pk.kpuu_brain.value * pk.fu_plasma.value) * p[f"{d}_molar_mass"] / 1000.0
             data[f"{u.name}_brain_total"] = var(total, "ng/g", f"{u.name} total in brain tissue (bound and unbound)")
+    occ = measured_occupancy(ex_vivo) if ex_vivo else np.zeros_like(t_min)
+    data["net_occupancy_ex_vivo"] = var(np.broadcast_to(occ, t_min.shape), "1",
+                                        "NET occupancy measured by ex vivo [3H]nisoxetine binding (rat killed at this time)")
     ds = xr.Dataset(data, coords={"time": ("time", t_min, {"units": "min"})})
     ds.attrs.update({
         "noradsim_version": __version__,

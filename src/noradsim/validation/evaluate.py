@@ -94,8 +94,8 @@ def _series(ds, target: Target):
     """Time (s) and values of the measure in its natural unit (:data:`_MEASURE_UNIT`)."""
     m = target.measure
     t = ds["time"].values * 60.0
-    if m == "net_occupancy":
-        return t, 100.0 * ds["net_occupancy"].values
+    if m == "net_occupancy":  # as ex vivo binding measures it (protocols/ex_vivo.py)
+        return t, 100.0 * ds["net_occupancy_ex_vivo"].values
     if m == "brain_drug":
         drug = next(iv.drug for iv in target.conditions.interventions if iv.kind == "drug")
         if f"{drug}_brain_total" not in ds:

@@ -53,14 +53,41 @@ class MicrodialysisConfig:
         return dict(self.overrides)
 
 
-def phenotype_overrides(name: str) -> dict[str, float]:
-    """Model parameter values for a disease phenotype (``data/phenotypes.toml`` factors)."""
-    from ...model.terminal import terminal_parameters
+def phenotype_overrides(name: str, region: str = "prefrontal_cortex") -> dict[str, float]:
+    """Model parameter values for a disease phenotype (``data/phenotypes.toml`` factors) in ``region``.
+
+    Lost LC neurons take their axon terminals with them: the terminal-field density of the
+    region (``innervation``, which scales TH, VMAT2, NET and the releasable stores) and the
+    somatodendritic NE release and NET of the LC scale with ``lc_neuron_fraction``. Each
+    surviving terminal still fires at the LC rate (the model's own ``lc_neuron_fraction``,
+    a gate on spikes reaching the terminals, stays 1), and TH and NET per terminal carry
+    the phenotype's ``th_vmax_factor`` and ``net_vmax_factor``.
+
+    Parameters
+    ----------
+    name : str
+        A phenotype of ``data/phenotypes.toml``.
+    region : str
+        The terminal region sampled (``data/regions.toml``); its ``innervation`` is scaled.
+
+    Returns
+    -------
+    dict[str, float]
+        ``{parameter: value}`` for :meth:`Model.with_parameters`.
+    """
+    from ...model.terminal import region_table, terminal_parameters
     from ...receptors.phenotypes import phenotype_factors
 
     f = phenotype_factors(name)
     p = terminal_parameters()
-    return {"lc_neuron_fraction": f["lc_neuron_fraction"], "net_vmax": p["net_vmax"].value * f["net_vmax_factor"],
+    regions = region_table()
+    if region not in regions:
+        raise unknown("phenotype region", region, regions)
+    surviving = f["lc_neuron_fraction"]
+    return {"innervation": regions[region]["innervation"].value * surviving,
+            "lc_release_gain": p["lc_release_gain"].value * surviving,  # fewer LC somata and dendrites release
+            "k_lc_net": p["k_lc_net"].value * surviving,  # ... and carry fewer NET
+            "net_vmax": p["net_vmax"].value * f["net_vmax_factor"],
             "th_vmax": p["th_vmax"].value * f["th_vmax_factor"],
             # drive units are about 1 Hz each near the awake rate (data/lc.toml: lc_rate_scale)
             "lc_drive_offset": f["lc_drive_offset"]}
@@ -76,7 +103,6 @@ def parse(doc: dict, *, where: str = "experiment", library: DrugLibrary | None =
     cond = parse_conditions(doc, where)
     check_sample(cond.sample, cond.window, f"{where} sample")  # at least one dialysate sample in the window
     equil = parse_quantity(doc.get("equilibration", "120 min"), "time", f"{where} equilibration")
-    overrides = _overrides(doc, where)
     lod, cv = _hplc(doc.get("hplc", {}), where)
     intended = cond.region
     placement = doc.get("placement", {"region": cond.region})
@@ -84,6 +110,7 @@ def parse(doc: dict, *, where: str = "experiment", library: DrugLibrary | None =
     if not isinstance(placement, dict) or actual not in TERMINAL_REGIONS:
         raise unknown(f"{where} placement.region", actual, TERMINAL_REGIONS)
     cond = replace(cond, region=actual)  # the probe samples where histology puts it
+    overrides = _overrides(doc, where, actual)
     if cond.species != "rat":
         raise InputError(f"{where} species: the rate model is parameterised for rat; {cond.species!r} is not supported yet")
     if cond.region not in TERMINAL_REGIONS:
@@ -95,7 +122,7 @@ def parse(doc: dict, *, where: str = "experiment", library: DrugLibrary | None =
                                population)
 
 
-def _overrides(doc: dict, where: str) -> dict[str, float]:
+def _overrides(doc: dict, where: str, region: str) -> dict[str, float]:
     overrides = doc.get("parameters", {})
     if not isinstance(overrides, dict):
         raise InputError(f"{where} parameters: must be a table of name = value")
@@ -103,7 +130,7 @@ def _overrides(doc: dict, where: str) -> dict[str, float]:
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
             raise InputError(f"{where} parameters.{k}: must be a finite number")
     phenotype = doc.get("phenotype")
-    base = phenotype_overrides(str(phenotype)) if phenotype is not None else {}
+    base = phenotype_overrides(str(phenotype), region) if phenotype is not None else {}
     return {**base, **{k: float(v) for k, v in overrides.items()}}
 
 

@@ -272,7 +272,7 @@ def _header_html(result, published=()) -> str:
         f"of baseline.<br><b>Mechanism</b>: {html.escape(result.mechanism)}</p>")
     if cfg.phenotype:
         text += (f"<p><b>Phenotype</b>: {html.escape(cfg.phenotype)} (parameter changes: "
-                 f"{html.escape(json.dumps(phenotype_overrides(cfg.phenotype)))})</p>")
+                 f"{html.escape(json.dumps(phenotype_overrides(cfg.phenotype, cfg.conditions.region)))})</p>")
     return text
 
 

@@ -1,0 +1,109 @@
+"""Ex vivo NET binding: the assay behind a published "% NET occupancy".
+
+In vivo the drug sits in brain tissue unbound (:math:`C_u`, the model's ``{d}_b``) and
+nonspecifically bound, total :math:`C_T = R\\,C_u` with :math:`R = 1/f_{u,brain}` (the
+tissue binding ratio, ``data/ex_vivo.toml``). After sacrifice the region is homogenised
+in :math:`D` volumes of buffer per volume of tissue. With linear nonspecific binding the
+bound drug is diluted with the tissue, so that in the homogenate
+
+.. math:: C_{u,h} = \\frac{C_T}{D + R - 1},
+
+which keeps :math:`C_u` for a highly bound drug (:math:`R \\gg D`) and dilutes it
+:math:`D`-fold for an unbound one (:math:`R = 1`). A centrifugal wash in :math:`W`
+volumes keeps only the bound drug, a fraction :math:`(R - 1)/(W + R - 1)` of it.
+[3H]nisoxetine (:math:`L`, :math:`K_d`) then competes with every drug present; at
+equilibrium the fraction of specific binding lost is
+
+.. math:: \\rho = \\frac{\\sum_i x_i}{1 + L/K_d + \\sum_i x_i}, \\qquad x_i = C_{u,h,i} / K_{i,i},
+
+which is what the paper reports as occupancy (NET itself binds a negligible amount of
+drug: pmol/g of sites against nmol/g of drug).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from ..errors import InputError
+from ..parameters import Parameter, _record, data_path, read_toml
+
+
+@dataclass(frozen=True)
+class Assay:
+    """The binding assay: radioligand, its Kd and the homogenate's dilution."""
+
+    kd: float  # nM
+    ligand: float  # nM
+    volume: float  # buffer volumes per tissue volume in the binding tube
+    washes: int
+    wash_volume: float
+
+
+@lru_cache(maxsize=1)
+def _table() -> tuple[dict[str, Parameter], dict[str, Parameter]]:
+    doc = read_toml(data_path("ex_vivo.toml"))
+    assay = {k: _record(k, v, "ex_vivo.toml [assay]") for k, v in doc["assay"].items()}
+    binding = {k: _record(k, v, "ex_vivo.toml [tissue_binding]") for k, v in doc["tissue_binding"].items()}
+    return assay, binding
+
+
+def assay() -> Assay:
+    """The shipped assay (``data/ex_vivo.toml``)."""
+    a, _ = _table()
+    return Assay(a["radioligand_kd"].value, a["radioligand_concentration"].value, a["homogenate_volume"].value,
+                 int(round(a["washes"].value)), a["wash_volume"].value)
+
+
+def tissue_binding_ratio(drug) -> tuple[float, str]:
+    """Total brain / unbound brain drug :math:`R` and where it comes from.
+
+    From the library's ``pk.kp_brain`` when present (:math:`R = K_p / (K_{p,uu} f_{u,p})`),
+    otherwise from ``ex_vivo.toml`` (the drug's own entry, else the default).
+    """
+    pk = drug.pk
+    if pk is not None and pk.kp_brain is not None:
+        return pk.kp_brain.value / (pk.kpuu_brain.value * pk.fu_plasma.value), "library kp_brain"
+    _, table = _table()
+    key = drug.name.lower()
+    if key in table:
+        return table[key].value, f"ex_vivo.toml {key}"
+    return table["default"].value, "ex_vivo.toml default (assumed)"
+
+
+def homogenate_unbound(c_unbound, ratio: float, a: Assay) -> np.ndarray:
+    """Unbound drug in the binding tube (nM) from the unbound brain concentration at sacrifice.
+
+    Examples
+    --------
+    >>> a = Assay(kd=1.0, ligand=1.0, volume=100.0, washes=0, wash_volume=30.0)
+    >>> float(homogenate_unbound(100.0, 1.0, a))   # no tissue binding: diluted 100-fold
+    1.0
+    >>> round(float(homogenate_unbound(100.0, 1e6, a)), 3)   # tightly bound: C_u kept
+    99.99
+    """
+    if ratio < 1:
+        raise InputError(f"tissue binding ratio: total / unbound brain drug must be >= 1, got {ratio}")
+    amount = np.asarray(c_unbound, dtype=float) * ratio  # per volume of tissue
+    for _ in range(a.washes):
+        amount = amount * (ratio - 1.0) / (a.wash_volume + ratio - 1.0)
+    return amount / (a.volume + ratio - 1.0)
+
+
+def measured_occupancy(drugs: list[tuple[np.ndarray, float, float]], a: Assay | None = None) -> np.ndarray:
+    """Fraction of [3H]nisoxetine specific binding lost, for drugs ``(C_u brain nM, R, Ki nM)``.
+
+    Examples
+    --------
+    >>> a = Assay(kd=1.0, ligand=1.0, volume=100.0, washes=0, wash_volume=30.0)
+    >>> float(measured_occupancy([(200.0, 1.0, 1.0)], a))   # 2 nM in the tube, 2/(1 + 1 + 2)
+    0.5
+    """
+    a = a or assay()
+    xs = [homogenate_unbound(c, r, a) / ki for c, r, ki in drugs]
+    if not xs:
+        return np.zeros(1)
+    total = np.sum(np.broadcast_arrays(*xs), axis=0)
+    return total / (1.0 + a.ligand / a.kd + total)
