@@ -70,7 +70,15 @@ def _default(name: str) -> Diagram:
 
 def diagram_dot(name: str, *, model=None) -> str:
     """DOT text of the chosen layout (direction, spacing, slide padding)."""
+    if model is None:
+        _check(name)
+        return _default_dot(name)
     return dot.best_dot(diagram(name, model=model))
+
+
+@lru_cache(maxsize=None)
+def _default_dot(name: str) -> str:
+    return dot.best_dot(_default(name))
 
 
 def diagram_svg(name: str, *, model=None) -> str:
@@ -117,8 +125,7 @@ def diagram_sbgn(name: str, *, model=None) -> str:
     """SBGN-ML (Process Description level 1 version 2) text of diagram ``name``."""
     from .sbgn import to_sbgn
 
-    d = diagram(name, model=model)
-    return to_sbgn(d, dot.layout(dot.best_dot(d)))
+    return to_sbgn(diagram(name, model=model), dot.layout(diagram_dot(name, model=model)))
 
 
 __all__ = ["DIAGRAMS", "MICRODIALYSIS_STEPS", "RECORDING_STEPS", "diagram", "diagram_dot", "diagram_links",

@@ -233,4 +233,4 @@ def svg(dot_text: str) -> str:
     while "<!--" in text:
         a = text.index("<!--")
         text = text[:a] + text[text.index("-->", a) + 3:]
-    return text
+    return text.replace("&#45;", "-")  # dot escapes hyphens (for comments, now gone): ids read as written
