@@ -198,21 +198,35 @@ def _aspect(lay: dict) -> float:
     return (x1 - x0) / max(y1 - y0, 1e-9)
 
 
+def _density(lay: dict) -> float:
+    """Fraction of the drawing covered by nodes (low: much empty space)."""
+    x0, y0, x1, y1 = map(float, lay["bb"].split(","))
+    return sum((b[2] - b[0]) * (b[3] - b[1]) for b in node_boxes(lay).values()) / ((x1 - x0) * (y1 - y0))
+
+
+CANDIDATES = tuple((rankdir, columns, ranksep, nodesep) for rankdir in ("LR", "TB") for columns in (False, True)
+                   for ranksep, nodesep in ((0.45, 0.25), (0.35, 0.5), (0.3, 0.8)))
+
+
 def best_dot(d: Diagram) -> str:
-    """DOT text of the candidate layout nearest 16:9 without overlapping text, padded into 4:3..16:9."""
+    """DOT text of the best candidate layout, padded into 4:3..16:9 if it is not.
+
+    Candidates (:data:`CANDIDATES`): direction, compartments side by side (``columns``:
+    arcs between compartments may join nodes of one rank) or not, and spacing. Best: no
+    overlapping text, then an aspect ratio within 1.3..1.95, then the least empty space
+    (or, when no candidate is in range, the aspect nearest 16:9).
+    """
     best = None
-    for rankdir in ("LR", "TB"):
-        for columns in (False, True):
-            for ranksep, nodesep in ((0.45, 0.25), (0.35, 0.5), (0.3, 0.8)):
-                try:
-                    lay = layout(to_dot(d, rankdir=rankdir, ranksep=ranksep, nodesep=nodesep, columns=columns))
-                except RuntimeError:  # dot's spline router fails on some graphs: try the next candidate
-                    continue
-                score = (bool(overlaps(text_boxes(lay))), abs(math.log(_aspect(lay) / TARGET)))
-                if os.environ.get("NORADSIM_DIAGRAM_DEBUG"):
-                    print(rankdir, columns, ranksep, nodesep, score, lay["bb"])
-                if best is None or score < best[0]:
-                    best = (score, (rankdir, ranksep, nodesep, columns), lay)
+    for rankdir, columns, ranksep, nodesep in CANDIDATES:
+        try:
+            lay = layout(to_dot(d, rankdir=rankdir, ranksep=ranksep, nodesep=nodesep, columns=columns))
+        except RuntimeError:  # dot's spline router fails on some graphs: try the next candidate
+            continue
+        aspect = _aspect(lay)
+        fits = 1.3 <= aspect <= 1.95
+        score = (bool(overlaps(text_boxes(lay))), not fits, -_density(lay) if fits else abs(math.log(aspect / TARGET)))
+        if best is None or score < best[0]:
+            best = (score, (rankdir, ranksep, nodesep, columns), lay)
     if best is None:
         raise RuntimeError(f"diagram {d.name}: no layout candidate could be routed")
     _, (rankdir, ranksep, nodesep, columns), lay = best
@@ -233,4 +247,6 @@ def svg(dot_text: str) -> str:
     while "<!--" in text:
         a = text.index("<!--")
         text = text[:a] + text[text.index("-->", a) + 3:]
-    return text.replace("&#45;", "-")  # dot escapes hyphens (for comments, now gone): ids read as written
+    text = text.replace("&#45;", "-")  # dot escapes hyphens (for comments, now gone): ids read as written
+    # Arimo (bundled with graphviz-pure, which measured the text) is metric-compatible with these
+    return text.replace(f'font-family="{FONT}"', f'font-family="{FONT},Liberation Sans,Arial,Helvetica,sans-serif"')

@@ -181,10 +181,9 @@ def _stoich(c: float) -> str:
 
 
 def _terminal(d: Diagram, reaction: str, table: dict) -> str:
-    """The named source or sink of a reaction (one node per name and compartment)."""
+    """The named source or sink of a reaction (one node per reaction: no long arcs to a shared node)."""
     label, cluster = table[reaction]
-    nid = "ext_" + re.sub(r"\W+", "_", f"{label}_{cluster}").strip("_")
-    return d.add(Node(nid, label, label, cluster, "source"))
+    return d.add(Node(f"ext_{reaction}", label, label, cluster, "source"))
 
 
 def add_outputs(d: Diagram, view: ModelView, names: dict[str, tuple]) -> None:

@@ -96,8 +96,8 @@ REACTIONS = {
     "tyr_supply": "LAT1", "th": "TH", "aadc": "AADC", "vmat2_da": "VMAT2", "dbh": "DBH", "mao_da": "MAO",
     "vmat2_ne": "VMAT2", "vesicle_leak": "leak", "mobilisation": "mobilisation", "release": "exocytosis",
     "depol_release": "K⁺-evoked exocytosis", "net_uptake": "NET", "net_efflux": "NET (reverse)",
-    "comt_ecf": "COMT", "diffusion_loss": "diffusion, uptake-2", "mao_ne": "MAO-A", "dhpg_comt": "COMT",
-    "dhpg_out": "efflux", "nmn_mao": "MAO", "mhpg_out": "efflux", "da_release": "DA terminals",
+    "comt_ecf": "COMT", "diffusion_loss": "diffusion to blood, uptake-2", "mao_ne": "MAO-A", "dhpg_comt": "COMT",
+    "dhpg_out": "efflux to CSF, blood", "nmn_mao": "MAO", "mhpg_out": "efflux to CSF, blood", "da_release": "DA terminals",
     "da_net_uptake": "NET", "da_other_clearance": "other clearance",
     "lc_dendritic_release": "somatodendritic release", "lc_ne_clearance": "NET and other clearance",
     "lc_rate_dynamics": "f-I curve", "stress_dynamics": "stressor", "a2_desensitisation": "desensitisation",
@@ -116,9 +116,8 @@ REACTIONS = {
 # (cluster "" = outside every compartment drawn)
 SOURCES = {"tyr_supply": ("tyrosine from blood", ""), "adenylyl_cyclase": ("ATP", "ncytosol"),
            "da_release": ("dopamine terminals", "ecs")}
-SINKS = {"mao_da": ("DOPAC", "cytosol"), "dhpg_out": ("to CSF and blood", ""),
-         "mhpg_out": ("to CSF and blood", ""), "diffusion_loss": ("to blood, uptake-2", ""),
-         "pde": ("5'-AMP", "ncytosol")}
+# (a reaction that leaves the picture, such as efflux to the blood, says so in its own label)
+SINKS = {"mao_da": ("DOPAC", "cytosol"), "pde": ("5'-AMP", "ncytosol")}
 
 # modifiers the slide leaves out (the SBGN export keeps them): two substrates competing for
 # one transporter, already shown by the transporter's name on both arrows
@@ -133,7 +132,7 @@ _DRUG_SPECIES = (
 _DRUG_REACTIONS = (
     (re.compile(r"^d_\w+_absorption_(\w+)$"), "absorption"), (re.compile(r"^d_\w+_elimination$"), "elimination"),
     (re.compile(r"^d_\w+_brain_equilibration$"), "blood-brain barrier"),
-    (re.compile(r"^d_\w+_infusion_in$"), "infusion"),
+    (re.compile(r"^d_\w+_infusion_in$"), "minipump infusion"),
 )
 ROUTES = {"ip": "i.p.", "sc": "s.c.", "po": "oral", "iv": "i.v."}
 

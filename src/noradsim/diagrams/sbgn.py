@@ -28,7 +28,7 @@ CLASSES = {"species": GlyphClass.SIMPLE_CHEMICAL, "input": GlyphClass.PERTURBING
            "output": GlyphClass.PHENOTYPE, "step": GlyphClass.UNSPECIFIED_ENTITY,
            "source": GlyphClass.SIMPLE_CHEMICAL}
 _NON_CHEMICAL = {"lc_rate", "stress", "a2_desens"}
-_SINK_NAMES = {"to CSF and blood", "to blood, uptake-2", "dopamine terminals"}
+_SINK_NAMES = {"dopamine terminals"}
 ARCS = {"stimulation": ArcClass.STIMULATION, "inhibition": ArcClass.INHIBITION, "modulation": ArcClass.MODULATION}
 PD = MapVersion.HTTP_IDENTIFIERS_ORG_COMBINE_SPECIFICATIONS_SBGN_PD_LEVEL_1_VERSION_2_0
 
