@@ -147,7 +147,7 @@ def add_reactions(d: Diagram, view: ModelView, reactions, *, drawn: set[str], dr
             if m in view.species:
                 d.add(species_node(view, m, drugs, default_cluster))
         label = reaction_label(rx.name, rx.mechanism, rx.description)
-        ends = [d.nodes[n] for n in srcs + dsts]
+        ends = [d.nodes[n] for n in srcs + dsts] or [Node("", "", "", default_cluster)]
         if len(srcs) == 1 and len(dsts) == 1 and not mods and ends[0].cluster == ends[1].cluster:
             d.edge(srcs[0], dsts[0], "reaction", label, rx.name)
             continue

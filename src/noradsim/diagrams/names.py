@@ -119,8 +119,8 @@ SOURCES = {"tyr_supply": ("tyrosine from blood", ""), "adenylyl_cyclase": ("ATP"
 # (a reaction that leaves the picture, such as efflux to the blood, says so in its own label)
 SINKS = {"mao_da": ("DOPAC", "cytosol"), "pde": ("5'-AMP", "ncytosol")}
 
-# modifiers the slide leaves out (the SBGN export keeps them): two substrates competing for
-# one transporter, already shown by the transporter's name on both arrows
+# modifiers the figures (and the SBGN map) leave out: two substrates competing for one
+# transporter, already shown by the transporter's name on both arrows
 OMITTED = {("vmat2_da", "ne_cyt"), ("vmat2_ne", "da_cyt"), ("da_net_uptake", "ne_ecf")}
 
 # drug species made by the terminal model for each drug d (model/terminal.py)
