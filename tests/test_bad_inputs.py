@@ -134,7 +134,7 @@ CASES = {
     "export unknown route": ({}, ["export", "sbml", "{d}/m.xml", "--drug", "atomoxetine:nasal"], "route"),
     "export unknown region": ({}, ["export", "sbml", "{d}/m.xml", "--region", "amygdala"], "amygdala"),
     "diagram unknown": ({}, ["diagram", "krebs", "--out", "{d}/k.svg"], "diagram"),
-    "diagram to png": ({}, ["diagram", "alpha2", "--out", "{d}/k.png"], ".svg"),
+    "diagram to pdf": ({}, ["diagram", "alpha2", "--out", "{d}/k.pdf"], ".svg"),
     "diagram to a folder": ({"sub": None}, ["diagram", "alpha2", "--out", "{d}/sub"], "folder"),
     "receptors martian": ({}, ["receptors", "--species", "martian", "--no-ec50"], "--species"),
     "receptors unknown drug": ({}, ["receptors", "--drug", "nodrug", "--no-ec50"], "drug"),

@@ -161,3 +161,37 @@ def test_run_phenotype_experiment(tmp_path):
         run_phenotype({"protocol": "phenotype", "phenotype": "alzheimers_lc_los"}, tmp_path / "x")
     with pytest.raises(InputError, match="dose or brain_concentration"):
         run_phenotype({"protocol": "phenotype", "drug": [{"name": "guanfacine"}]}, tmp_path / "y")
+
+
+def test_report_readout_figure_groups_named_curves_with_units():
+    """The microdialysis report's read-out figure: grouped panels, curves named in words with units."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import xarray as xr
+
+    from noradsim.protocols.microdialysis.report import READOUTS_SHOWN, readout_figure
+    from noradsim.receptors.readouts import READOUT_LABELS
+
+    t = np.linspace(-60, 120, 91)
+    ne = np.where(t < 0, 1.5, 4.5)
+    ds = xr.Dataset({"ne_ecf": ("time", ne), "lc_firing_rate": ("time", np.where(t < 0, 2.0, 1.0))},
+                    coords={"time": t})
+    fig, rows = readout_figure(ds)
+    panels = [ax for ax in fig.axes if ax.axison]
+    assert len(panels) == len({READOUT_LABELS[k][2] for k in READOUTS_SHOWN}) == 4
+    names = []
+    for ax in panels:
+        curves = [ln for ln in ax.get_lines() if ln.get_linestyle() == "-"]
+        assert 1 <= len(curves) <= 2  # small groups, never seven under one legend
+        assert ax.get_ylabel() and ax.get_title()
+        names += [txt.get_text() for txt in ax.get_legend().get_texts()]
+    assert len(names) == len(rows) == len(READOUTS_SHOWN)
+    for n in names:
+        assert "_" not in n and n.endswith(")") and "(" in n, n  # words, then the unit in brackets
+    # a rise in NE raises the anxiety-like index and lowers the low-tone index (monotone proxies)
+    row = {r[0].split(" (")[0]: (float(r[1]), float(r[2])) for r in rows}
+    assert row["anxiety-like"][1] > row["anxiety-like"][0]
+    assert row["low NE tone, depression-like"][1] < row["low NE tone, depression-like"][0]
+    plt.close(fig)

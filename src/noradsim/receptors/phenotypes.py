@@ -299,11 +299,15 @@ def _plot_phenotype(table: dict, name: str, path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from .readouts import READOUT_LABELS
+
     labels = list(table)
     fig, axes = plt.subplots(1, 3, figsize=(11, 3.6))
     for ax, key in zip(axes, ("ne_nM", "working_memory", "low_tone_index")):
         ax.bar(labels, [table[lab][key] for lab in labels], color="#6a8fc7")
-        ax.set_title(key)
+        name, unit, _ = READOUT_LABELS[key]
+        ax.set_title(name, fontsize=10)
+        ax.set_ylabel(unit)
         ax.tick_params(axis="x", rotation=45)
     fig.suptitle(f"{name}: drug effects on the read-outs")
     fig.tight_layout()

@@ -23,6 +23,33 @@ from .occupancy import activation, ligand_parameters
 
 PFC_RECEPTORS = ("alpha2A", "alpha1A", "beta1")
 
+#: How each read-out reads in a figure: ``key: (name, unit, group)``. The unit says what
+#: the number is (the functions below define them); panels group read-outs of one kind.
+READOUT_LABELS = {
+    "working_memory": ("working memory, delayed response", "fraction correct", "cognition"),
+    "task_performance": ("task performance, adaptive gain", "fraction of the best", "cognition"),
+    "arousal": ("wakefulness", "probability awake", "arousal"),
+    "p_wake": ("wakefulness", "probability awake", "arousal"),
+    "low_tone_index": ("low NE tone, depression-like", "index 0-1", "mood"),
+    "anxiety_index": ("anxiety-like", "index 0-1", "mood"),
+    "stress_response": ("stress response, alpha1 + beta1", "mean activation 0-1", "mood"),
+    "microglia_inflammation": ("microglial cytokine output", "1 = no beta2 suppression", "glia"),
+    "astrocyte_neurotrophic": ("astrocytic BDNF/NGF release", "1 = no beta stimulation", "glia"),
+    "ne_nM": ("prefrontal extracellular NE", "nM", "neurochemistry"),
+    "lc_rate_hz": ("LC firing rate", "Hz", "neurochemistry"),
+}
+#: Panel title and y-axis label of each group.
+READOUT_GROUPS = {"cognition": ("Cognition", "fraction (0-1)"), "arousal": ("Arousal", "probability awake"),
+                  "mood": ("Mood and stress proxies", "index (0-1)"),
+                  "glia": ("Glia (beta-adrenergic)", "relative to no beta effect"),
+                  "neurochemistry": ("Neurochemistry", "")}
+
+
+def readout_label(key: str, with_unit: bool = True) -> str:
+    """``"working memory, delayed response (fraction correct)"`` for ``"working_memory"``."""
+    name, unit, _ = READOUT_LABELS.get(key, (key.replace("_", " "), "", ""))
+    return f"{name} ({unit})" if with_unit and unit else name
+
 
 @lru_cache(maxsize=1)
 def readout_parameters() -> dict[str, float]:

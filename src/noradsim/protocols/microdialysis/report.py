@@ -122,44 +122,58 @@ def mechanism_summary(ds, c: Conditions) -> str:
     return "; ".join(parts)
 
 
-READOUT_NAMES = {"working_memory": "working memory (prefrontal alpha2A/alpha1)",
-                 "arousal": "arousal", "task_performance": "task performance (inverted U)",
-                 "low_tone_index": "low NE tone index", "anxiety_index": "anxiety index",
-                 "microglia_inflammation": "microglial inflammation", "astrocyte_neurotrophic": "astrocyte trophic support"}
+READOUTS_SHOWN = ("working_memory", "task_performance", "arousal", "low_tone_index", "anxiety_index",
+                  "microglia_inflammation", "astrocyte_neurotrophic")
 
 
 def functional_readouts(ds, library: DrugLibrary | None = None):
-    """Receptor-level read-outs along the time course: one small panel each, named in words."""
-    import matplotlib.pyplot as plt
+    """The read-out figure as an ``<img>`` and its table rows (see :func:`readout_figure`)."""
+    fig, rows = readout_figure(ds, library)
+    return figure_to_img(fig, alt="functional read-outs, grouped: cognition, arousal, mood, glia"), rows
 
-    from ...receptors.readouts import readouts
+
+def readout_figure(ds, library: DrugLibrary | None = None):
+    """Receptor-level read-outs along the time course, grouped in panels (cognition, arousal, mood, glia).
+
+    Each curve is named in words with its unit (``receptors.readouts.READOUT_LABELS``);
+    a panel holds read-outs of one kind and one unit scale, each with its baseline dotted.
+    Returns ``(figure, rows)`` with rows ``[name (unit), baseline, extreme in the window]``.
+    """
+    from ...receptors.readouts import READOUT_GROUPS, READOUT_LABELS, readout_label, readouts
 
     drugs = {v[: -len("_brain")]: ds[v].values for v in ds.data_vars if v.endswith("_brain")}
     t = ds["time"].values
     r = readouts(ds["ne_ecf"].values, drugs or None, lc_rate_hz=ds["lc_firing_rate"].values, time_s=t * 60.0,
                  library=library)
-    keys = [k for k in READOUT_NAMES if k in r]
-    cols = 4
-    rows_n = max(1, -(-len(keys) // cols))
-    fig, axes = plt.subplots(rows_n, cols, figsize=(11, 2.3 * rows_n), sharex=True, squeeze=False)
+    keys = [k for k in READOUTS_SHOWN if k in r]
+    groups: dict[str, list[str]] = {}
+    for k in keys:
+        groups.setdefault(READOUT_LABELS[k][2], []).append(k)
+    ncol = 2 if len(groups) > 1 else 1
+    nrow = -(-len(groups) // ncol)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(9.5, 3.0 * nrow), sharex=True, squeeze=False)
     base = t < 0
     rows = []
-    for ax, k in zip(axes.flat, keys):
-        y = np.asarray(r[k], dtype=float)
-        b = float(np.mean(y[base])) if base.any() else float(y[0])
-        ext = float(y[np.argmax(np.abs(y - b))])
-        ax.plot(t, y, color="C2")
-        ax.axhline(b, color="0.5", lw=0.6, ls=":")
-        ax.set_title(READOUT_NAMES[k], fontsize=9)
+    for ax, (group, members) in zip(axes.flat, groups.items()):
+        for i, k in enumerate(members):
+            y = np.asarray(r[k], dtype=float)
+            b = float(np.mean(y[base])) if base.any() else float(y[0])
+            ext = float(y[np.argmax(np.abs(y - b))])
+            line, = ax.plot(t, y, color=f"C{i}", label=readout_label(k))
+            ax.axhline(b, color=line.get_color(), lw=0.6, ls=":")
+            rows.append([readout_label(k), f"{b:.3g}", f"{ext:.3g}"])
+        title, ylabel = READOUT_GROUPS[group]
+        ax.set_title(title, fontsize=10)
+        ax.set_ylabel(ylabel, fontsize=8)
         ax.tick_params(labelsize=7)
-        rows.append([READOUT_NAMES[k], f"{b:.3g}", f"{ext:.3g}"])
-    for ax in list(axes.flat)[len(keys):]:
+        ax.legend(fontsize=7, loc="best", frameon=False)
+    for ax in list(axes.flat)[len(groups):]:
         ax.axis("off")
     for ax in axes[-1]:
         ax.set_xlabel("time (min)", fontsize=8)
-    fig.suptitle("Functional read-outs (index, dotted line = baseline)", fontsize=10)
+    fig.suptitle("Functional read-outs (dotted: baseline)", fontsize=10)
     fig.tight_layout()
-    return figure_to_img(fig, alt="functional read-outs"), rows
+    return fig, rows
 
 
 def _band(result):
