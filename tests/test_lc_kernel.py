@@ -9,6 +9,10 @@ the ``prange`` loop, and the two no longer agreed. Measured against the old kern
 somatic voltage within 6.7e-13 mV, currents within 9e-14 nA, alpha2A activation within
 8e-16 over these runs. ``AFTER_SPLIT`` pins all outputs of the split kernel, which the
 serial and the parallel kernel must both reproduce bit for bit.
+
+Both pins were taken with the neuron parameters of that time (before the move to Carter
+et al. 2012 densities): ``PRE_CARTER`` restores them, so the kernel code itself stays
+pinned. ``SHIPPED`` pins the same cases with the shipped parameters (serial = parallel).
 """
 
 import hashlib
@@ -78,8 +82,34 @@ AFTER_SPLIT = {
 }
 
 
+# neuron values of lc_neuron.toml when BEFORE_SPLIT / AFTER_SPLIT were taken (commit 058fa86)
+PRE_CARTER = {
+    "e_na": 55.0, "e_ca": 120.0, "e_leak": -52.0, "g_leak": 0.06, "g_na": 18.0, "na_m_vhalf": -30.0,
+    "na_m_slope": 7.0, "na_h_vhalf": -58.0, "na_h_slope": -7.0, "na_h_tau_min": 0.3, "na_h_tau_amp": 4.0,
+    "g_k": 8.0, "k_n_vhalf": -20.0, "k_n_slope": 10.0, "k_n_tau_min": 1.0, "k_n_tau_amp": 3.0, "g_nap": 0.1,
+    "g_ca": 0.5, "ca_s_vhalf": -25.0, "ca_s_slope": 7.0, "ca_s_tau": 1.0, "g_a": 3.0, "a_a_vhalf": -50.0,
+    "a_a_slope": 12.0, "g_ahp": 2.4, "ca_per_charge": 0.005, "g_girk_max": 0.184, "ais_area_ratio": 0.05,
+    "g_couple": 0.6, "g_na_ais": 200.0, "g_k_ais": 40.0, "g_leak_ais": 0.06, "na_m_vhalf_ais": -36.0,
+}
+
+
+SHIPPED = {
+    "coupled": {"spike_neuron": "72993830e71ddca7", "spike_time": "d1e8baf522677c9b", "rate": "40fd10cd10215c08",
+               "a2": "81dc52ad80cd43a2", "ais": "e3b0c44298fc1c14", "soma": "e3b0c44298fc1c14", "v": "e3b0c44298fc1c14"},
+    "local": {"spike_neuron": "af5ec1780c9c1fcb", "spike_time": "fb282acf4339ded0", "rate": "48d82e2dd2ce5bd5",
+             "a2": "d12437ca67f486aa", "ais": "8f0ccd1a4f660adc", "soma": "8228fc2d5f41af4f", "v": "e3b0c44298fc1c14"},
+    "plain": {"spike_neuron": "af85ade1a2b52ec1", "spike_time": "d3fd41bd38e2a89c", "rate": "4f68d2eda2ab14b1",
+             "a2": "88de75f46c50b120", "ais": "35f0e358277aad8e", "soma": "7139e00ce67d6d93", "v": "d1ab455edefd1dea"},
+}
+
+
 @pytest.fixture(scope="module")
 def params():
+    return load_lc_parameters().updated(PRE_CARTER)
+
+
+@pytest.fixture(scope="module")
+def shipped():
     return load_lc_parameters()
 
 
@@ -105,3 +135,11 @@ def test_parallel_equals_serial_on_a_large_noisy_population(params):
     b = simulate_population(params, pop, inp, seed=4, warmup=0.1, record=np.arange(0, 600, 50), parallel=True)
     assert a.spike_time.size > 100
     assert digests(a) == digests(b)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_shipped_parameters_pinned_serial_and_parallel(shipped, case):
+    p, pop, inp, kw = CASES[case](shipped)
+    serial = digests(simulate_population(p, pop, inp, **kw, parallel=False))
+    assert serial == SHIPPED[case]
+    assert digests(simulate_population(p, pop, inp, **kw, parallel=True)) == serial
