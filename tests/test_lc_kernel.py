@@ -82,7 +82,7 @@ AFTER_SPLIT = {
 }
 
 
-# neuron values of lc_neuron.toml when BEFORE_SPLIT / AFTER_SPLIT were taken (commit 058fa86)
+# neuron and input-mapping values of lc_neuron.toml when BEFORE_SPLIT / AFTER_SPLIT were taken (commit 058fa86)
 PRE_CARTER = {
     "e_na": 55.0, "e_ca": 120.0, "e_leak": -52.0, "g_leak": 0.06, "g_na": 18.0, "na_m_vhalf": -30.0,
     "na_m_slope": 7.0, "na_h_vhalf": -58.0, "na_h_slope": -7.0, "na_h_tau_min": 0.3, "na_h_tau_amp": 4.0,
@@ -90,16 +90,17 @@ PRE_CARTER = {
     "g_ca": 0.5, "ca_s_vhalf": -25.0, "ca_s_slope": 7.0, "ca_s_tau": 1.0, "g_a": 3.0, "a_a_vhalf": -50.0,
     "a_a_slope": 12.0, "g_ahp": 2.4, "ca_per_charge": 0.005, "g_girk_max": 0.184, "ais_area_ratio": 0.05,
     "g_couple": 0.6, "g_na_ais": 200.0, "g_k_ais": 40.0, "g_leak_ais": 0.06, "na_m_vhalf_ais": -36.0,
+    "drive_gain": 1.195, "drive_offset": 3.53,
 }
 
 
 SHIPPED = {
-    "coupled": {"spike_neuron": "72993830e71ddca7", "spike_time": "d1e8baf522677c9b", "rate": "40fd10cd10215c08",
-               "a2": "81dc52ad80cd43a2", "ais": "e3b0c44298fc1c14", "soma": "e3b0c44298fc1c14", "v": "e3b0c44298fc1c14"},
-    "local": {"spike_neuron": "af5ec1780c9c1fcb", "spike_time": "fb282acf4339ded0", "rate": "48d82e2dd2ce5bd5",
-             "a2": "d12437ca67f486aa", "ais": "8f0ccd1a4f660adc", "soma": "8228fc2d5f41af4f", "v": "e3b0c44298fc1c14"},
-    "plain": {"spike_neuron": "af85ade1a2b52ec1", "spike_time": "d3fd41bd38e2a89c", "rate": "4f68d2eda2ab14b1",
-             "a2": "88de75f46c50b120", "ais": "35f0e358277aad8e", "soma": "7139e00ce67d6d93", "v": "d1ab455edefd1dea"},
+    "coupled": {"spike_neuron": "e3b0c44298fc1c14", "spike_time": "e3b0c44298fc1c14", "rate": "24ddaa4710480313",
+               "a2": "9f760e5fb6c986bb", "ais": "e3b0c44298fc1c14", "soma": "e3b0c44298fc1c14", "v": "e3b0c44298fc1c14"},
+    "local": {"spike_neuron": "0f30648c7359c073", "spike_time": "36a068f004cd870c", "rate": "1f56ba07da9ce121",
+             "a2": "9100254f2fe3c326", "ais": "4358f00625e431da", "soma": "604ecedcf46df76e", "v": "e3b0c44298fc1c14"},
+    "plain": {"spike_neuron": "35ee139767e043be", "spike_time": "55780642ba437032", "rate": "bf80bafbdae50477",
+             "a2": "290b1af588f5eae9", "ais": "a33d8ad7ef943b61", "soma": "5dc75ed668f04af4", "v": "0aac64289c7bc161"},
 }
 
 

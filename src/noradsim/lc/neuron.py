@@ -1,10 +1,12 @@
 """The conductance-based LC neuron: cited parameters and voltage lookup tables.
 
 The neuron has two compartments, the soma with its dendrites and the axon initial
-segment (AIS). Its currents are transient Na+ (both compartments), delayed-rectifier K+,
+segment (AIS). Its currents are transient Na+ and delayed-rectifier K+ (both compartments;
+with the shipped constants of Carter et al. 2012, ModelDB 145162, only in the AIS),
 persistent Na+ (pacemaker), high-threshold Ca2+, A-type K+, Ca2+-activated K+ (AHP,
 reduced by beta-adrenergic activation), an alpha2A-activated GIRK conductance and leak.
-Parameters live in ``noradsim/data/lc_neuron.toml`` (each cited or ``assumed: why``).
+Parameters live in ``noradsim/data/lc_neuron.toml`` (each derived from Carter's model,
+cited or ``assumed: why``).
 
 Gating variables follow :math:`x_\\infty(V) = 1/(1 + e^{-(V - V_{1/2})/k})` and
 :math:`\\tau(V) = \\tau_{min} + \\tau_{amp} / \\cosh((V - V_{1/2}) / 2k)`; they are advanced
