@@ -12,7 +12,8 @@ serial and the parallel kernel must both reproduce bit for bit.
 
 Both pins were taken with the neuron parameters of that time (before the move to Carter
 et al. 2012 densities): ``PRE_CARTER`` restores them, so the kernel code itself stays
-pinned. ``SHIPPED`` pins the same cases with the shipped parameters (serial = parallel).
+pinned (on the 0.05 mV gate-table grid of that time, ``old_grid``). ``SHIPPED`` pins the
+same cases with the shipped parameters and grid (serial = parallel).
 """
 
 import hashlib
@@ -97,10 +98,10 @@ PRE_CARTER = {
 SHIPPED = {
     "coupled": {"spike_neuron": "e3b0c44298fc1c14", "spike_time": "e3b0c44298fc1c14", "rate": "24ddaa4710480313",
                "a2": "9f760e5fb6c986bb", "ais": "e3b0c44298fc1c14", "soma": "e3b0c44298fc1c14", "v": "e3b0c44298fc1c14"},
-    "local": {"spike_neuron": "0f30648c7359c073", "spike_time": "36a068f004cd870c", "rate": "1f56ba07da9ce121",
-             "a2": "9100254f2fe3c326", "ais": "4358f00625e431da", "soma": "604ecedcf46df76e", "v": "e3b0c44298fc1c14"},
-    "plain": {"spike_neuron": "35ee139767e043be", "spike_time": "55780642ba437032", "rate": "bf80bafbdae50477",
-             "a2": "290b1af588f5eae9", "ais": "a33d8ad7ef943b61", "soma": "5dc75ed668f04af4", "v": "0aac64289c7bc161"},
+    "local": {"spike_neuron": "abf9885659206fe4", "spike_time": "2fabb0eec4214f9f", "rate": "de9316fd6c28567d",
+             "a2": "6e8afa9b9fff087f", "ais": "566c4e192938202f", "soma": "a306e4da547b7116", "v": "e3b0c44298fc1c14"},
+    "plain": {"spike_neuron": "35ee139767e043be", "spike_time": "ae9509cce0736e68", "rate": "bf80bafbdae50477",
+             "a2": "aaf35e9f4e9428d4", "ais": "bf958360e8189f9a", "soma": "3d6ef6912434938f", "v": "8ecd0c00347b7f21"},
 }
 
 
@@ -114,8 +115,14 @@ def shipped():
     return load_lc_parameters()
 
 
+@pytest.fixture
+def old_grid(monkeypatch):
+    """The 0.05 mV gate-table grid of the pinned runs (now 0.01 mV)."""
+    monkeypatch.setattr("noradsim.lc.neuron.DV", 0.05)
+
+
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_split_kernel_keeps_every_spike_of_the_old_kernel(params, case):
+def test_split_kernel_keeps_every_spike_of_the_old_kernel(params, old_grid, case):
     p, pop, inp, kw = CASES[case](params)
     got = digests(simulate_population(p, pop, inp, **kw, parallel=False))
     for key in ("spike_neuron", "spike_time"):
@@ -124,7 +131,7 @@ def test_split_kernel_keeps_every_spike_of_the_old_kernel(params, case):
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_parallel_kernel_gives_the_serial_numbers(params, case):
+def test_parallel_kernel_gives_the_serial_numbers(params, old_grid, case):
     p, pop, inp, kw = CASES[case](params)
     assert digests(simulate_population(p, pop, inp, **kw, parallel=True)) == AFTER_SPLIT[case]
 
