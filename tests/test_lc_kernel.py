@@ -9,6 +9,11 @@ the ``prange`` loop, and the two no longer agreed. Measured against the old kern
 somatic voltage within 6.7e-13 mV, currents within 9e-14 nA, alpha2A activation within
 8e-16 over these runs. ``AFTER_SPLIT`` pins all outputs of the split kernel, which the
 serial and the parallel kernel must both reproduce bit for bit.
+
+Both pins were taken with the neuron parameters of that time (before the move to Carter
+et al. 2012 densities): ``PRE_CARTER`` restores them, so the kernel code itself stays
+pinned (on the 0.05 mV gate-table grid of that time, ``old_grid``). ``SHIPPED`` pins the
+same cases with the shipped parameters and grid (serial = parallel).
 """
 
 import hashlib
@@ -84,13 +89,47 @@ AFTER_SPLIT = {
 RECORDED_ALPHA2A = {"k_ne_alpha2a": 39.5, "tau_ne_alpha2a": 20.0, "release_per_population_spike": 11.26}
 
 
+# neuron and input-mapping values of lc_neuron.toml when BEFORE_SPLIT / AFTER_SPLIT were taken (commit 058fa86)
+PRE_CARTER = {
+    "e_na": 55.0, "e_ca": 120.0, "e_leak": -52.0, "g_leak": 0.06, "g_na": 18.0, "na_m_vhalf": -30.0,
+    "na_m_slope": 7.0, "na_h_vhalf": -58.0, "na_h_slope": -7.0, "na_h_tau_min": 0.3, "na_h_tau_amp": 4.0,
+    "g_k": 8.0, "k_n_vhalf": -20.0, "k_n_slope": 10.0, "k_n_tau_min": 1.0, "k_n_tau_amp": 3.0, "g_nap": 0.1,
+    "g_ca": 0.5, "ca_s_vhalf": -25.0, "ca_s_slope": 7.0, "ca_s_tau": 1.0, "g_a": 3.0, "a_a_vhalf": -50.0,
+    "a_a_slope": 12.0, "g_ahp": 2.4, "ca_per_charge": 0.005, "g_girk_max": 0.184, "ais_area_ratio": 0.05,
+    "g_couple": 0.6, "g_na_ais": 200.0, "g_k_ais": 40.0, "g_leak_ais": 0.06, "na_m_vhalf_ais": -36.0,
+    "drive_gain": 1.195, "drive_offset": 3.53,
+}
+
+
+SHIPPED = {
+    "coupled": {"spike_neuron": "e3b0c44298fc1c14", "spike_time": "e3b0c44298fc1c14", "rate": "24ddaa4710480313",
+               "a2": "9f760e5fb6c986bb", "ais": "e3b0c44298fc1c14", "soma": "e3b0c44298fc1c14", "v": "e3b0c44298fc1c14"},
+    "local": {"spike_neuron": "abf9885659206fe4", "spike_time": "2fabb0eec4214f9f", "rate": "de9316fd6c28567d",
+             "a2": "6e8afa9b9fff087f", "ais": "566c4e192938202f", "soma": "a306e4da547b7116", "v": "e3b0c44298fc1c14"},
+    "plain": {"spike_neuron": "35ee139767e043be", "spike_time": "ae9509cce0736e68", "rate": "bf80bafbdae50477",
+             "a2": "aaf35e9f4e9428d4", "ais": "bf958360e8189f9a", "soma": "3d6ef6912434938f", "v": "8ecd0c00347b7f21"},
+}
+
+
 @pytest.fixture(scope="module")
 def params():
+    return load_lc_parameters().updated({**PRE_CARTER, **RECORDED_ALPHA2A})
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    # the Carter-neuron fingerprints were recorded with the round-2 alpha2A constants too
     return load_lc_parameters().updated(RECORDED_ALPHA2A)
 
 
+@pytest.fixture
+def old_grid(monkeypatch):
+    """The 0.05 mV gate-table grid of the pinned runs (now 0.01 mV)."""
+    monkeypatch.setattr("noradsim.lc.neuron.DV", 0.05)
+
+
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_split_kernel_keeps_every_spike_of_the_old_kernel(params, case):
+def test_split_kernel_keeps_every_spike_of_the_old_kernel(params, old_grid, case):
     p, pop, inp, kw = CASES[case](params)
     got = digests(simulate_population(p, pop, inp, **kw, parallel=False))
     for key in ("spike_neuron", "spike_time"):
@@ -99,7 +138,7 @@ def test_split_kernel_keeps_every_spike_of_the_old_kernel(params, case):
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_parallel_kernel_gives_the_serial_numbers(params, case):
+def test_parallel_kernel_gives_the_serial_numbers(params, old_grid, case):
     p, pop, inp, kw = CASES[case](params)
     assert digests(simulate_population(p, pop, inp, **kw, parallel=True)) == AFTER_SPLIT[case]
 
@@ -111,3 +150,11 @@ def test_parallel_equals_serial_on_a_large_noisy_population(params):
     b = simulate_population(params, pop, inp, seed=4, warmup=0.1, record=np.arange(0, 600, 50), parallel=True)
     assert a.spike_time.size > 100
     assert digests(a) == digests(b)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_shipped_parameters_pinned_serial_and_parallel(shipped, case):
+    p, pop, inp, kw = CASES[case](shipped)
+    serial = digests(simulate_population(p, pop, inp, **kw, parallel=False))
+    assert serial == SHIPPED[case]
+    assert digests(simulate_population(p, pop, inp, **kw, parallel=True)) == serial

@@ -16,7 +16,7 @@ compartments' voltages by backward Euler (the 2x2 linear solve, generated as a
 junctions as a summed variable from the voltages at the start of the step; noise an
 Ornstein-Uhlenbeck update every 1 ms; local NE and the GIRK activation in a one-element
 group fed by the previous step's spikes. ``gates="table"`` reads the gate steady states
-and time constants from the kernel's 0.05 mV grid (nearest row, as the kernel does);
+and time constants from the kernel's 0.01 mV grid (nearest row, as the kernel does);
 ``gates="analytic"`` evaluates the Boltzmann and bell-shaped formulae directly, which
 measures the error of the tables.
 

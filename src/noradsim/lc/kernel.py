@@ -55,7 +55,7 @@ def initial_state(n, seed, tab, sigma):
     for i in range(n):
         v0 = -60.0 + 10.0 * np.random.random()
         vs[i] = v0
-        j = int((v0 + 130.0) * 20.0 + 0.5)
+        j = int((v0 + 130.0) * ((tab.shape[0] - 1) / 200.0) + 0.5)
         h[i] = tab[j, 1]
         nn[i] = tab[j, 3]
         s[i] = tab[j, 6]
@@ -69,8 +69,12 @@ def initial_state(n, seed, tab, sigma):
 
 @numba.njit(**_JIT)
 def _row(v, nmax):
-    """Nearest row of the 0.05 mV gate table for voltage ``v`` (mV), clipped to the table."""
-    j = int((v + 130.0) * 20.0 + 0.5)
+    """Nearest row of the gate table for voltage ``v`` (mV), clipped to the table.
+
+    The table spans -130..70 mV in ``nmax`` steps (``noradsim.lc.neuron.voltage_grid``);
+    with the former 0.05 mV grid ``nmax / 200`` is exactly 20.0, the former constant.
+    """
+    j = int((v + 130.0) * (nmax / 200.0) + 0.5)
     if j < 0:
         return 0
     if j > nmax:
