@@ -23,12 +23,13 @@ from functools import lru_cache
 import numpy as np
 from scipy.special import k0, k1
 
-from ..parameters import Parameter, data_path, load_parameter_table
+from ..calibration.overlay import section_records
+from ..parameters import Parameter
 
 
 @lru_cache(maxsize=1)
 def probe_parameters() -> dict[str, Parameter]:
-    return dict(load_parameter_table(data_path("microdialysis.toml")).records)
+    return section_records("microdialysis.toml", "parameters")
 
 
 @dataclass(frozen=True)
