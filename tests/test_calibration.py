@@ -102,65 +102,168 @@ def test_unknown_parameter_is_one_line(targets_file, tmp_path):
     assert "release_per_spike" in r.stderr and r.stderr.count("\n") == 1
 
 
-SMALL = ("--parameters", "varicosity_density,release_per_spike", "--targets-only",
-         "abercrombie1988_basal_hippocampus,abercrombie1988_yohimbine_hippocampus", "--starts", "2", "--seed", "5",
-         "--max-nfev", "4")
+SMALL = ("--parameters", "release_per_spike,state.awake.drive", "--targets-only",
+         "abercrombie1988_basal_hippocampus,lc_rate_awake,kehr1976_tissue_ne_cortex", "--starts", "4", "--seed", "3",
+         "--max-nfev", "5")
 
 
-def test_same_seed_same_result(targets_file, tmp_path):
-    a, b = tmp_path / "a", tmp_path / "b"
+def test_same_seed_same_result_and_workers_do_not_matter(targets_file, tmp_path):
+    """2 parameters, 3 targets, 4 starts: twice with one worker (same bytes), then from the
+    written spec with two workers (same values)."""
+    from noradsim.calibration.overlay import read_overlay
+
+    a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
     for out in (a, b):
         r = cli("calibrate", targets_file, *SMALL, "--out", out)
         assert r.returncode == 0, r.stderr
     assert (a / "calibrated.toml").read_text() == (b / "calibrated.toml").read_text()
+    spec = (a / "calibration_spec.toml").read_text()
+    (tmp_path / "spec.toml").write_text(spec)
+    r = cli("calibrate", "--spec", tmp_path / "spec.toml", "--workers", "2", "--out", c)
+    assert r.returncode == 0, r.stderr
+    assert read_overlay(c / "calibrated.toml") == read_overlay(a / "calibrated.toml")
     data = json.loads((a / "calibration.json").read_text())
-    assert [p["name"] for p in data["parameters"]] == ["varicosity_density", "release_per_spike"]
+    assert [p["name"] for p in data["parameters"]] == ["release_per_spike", "state.awake.drive"]
     assert all(p["identifiability"] for p in data["parameters"])
+    assert data["timings"]["per_evaluation_s"] > 0
     assert "waterfall" in data and (a / "report.html").stat().st_size > 10_000
 
 
-def test_overlay_values_are_what_the_model_loads():
-    from noradsim.calibration.overlay import read_overlay
-    from noradsim.model.terminal import lc_tables, terminal_parameters
+@pytest.mark.parametrize("text, field", [
+    ('schema = "noradsim-calibration-spec/1"\nstarts = 0\n', "starts"),
+    ('schema = "noradsim-calibration-spec/1"\nparameters = "a"\n', "parameters"),
+    ('schema = "noradsim-calibration-spec/1"\nstart = 3\n', "start"),
+    ('schema = "other"\n', "schema"),
+])
+def test_bad_spec_is_one_line_naming_the_field(tmp_path, text, field):
+    f = tmp_path / "spec.toml"
+    f.write_text(text)
+    r = cli("calibrate", "--spec", f, "--out", tmp_path / "c")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and field in r.stderr, r.stderr
+
+
+def test_shipped_spec_reads_and_names_calibratable_parameters():
+    from noradsim.calibration.spec import SHIPPED_SPEC, read_spec
+    from noradsim.parameters import data_path
+    from noradsim.validation.calibration import calibratable_parameters
+
+    spec = read_spec(data_path(SHIPPED_SPEC))
+    assert spec.starts >= 20
+    assert set(spec.parameters) <= set(calibratable_parameters())
+    assert {"release_per_spike", "k_diffusion_loss", "th_vmax", "stimulus.restraint.drive"} <= set(spec.parameters)
+
+
+def test_linear_residual_and_linear_parameter_scale():
+    from noradsim.calibration.problem import FreeParameter
+
+    o = Observation("rem", 0.0, 0.0, 0.2, "Hz", linear=True)
+    assert o.residual(0.1) == pytest.approx(1.0)  # the range edge costs one unit
+    assert o.residual(0.0) == 0.0
+    f = FreeParameter("state.rem.drive", -0.8, "1", -3.0, 0.5, "test")
+    assert not f.log and f.to_x(-0.8) == -0.8 and f.to_value(0.25) == 0.25
+    g = FreeParameter("k", 2.0, "1", 1.0, 4.0, "test")
+    assert g.log and g.to_value(g.to_x(2.0)) == pytest.approx(2.0)
+
+
+def test_state_and_stimulus_drives_act_only_where_they_apply(targets_file):
+    from noradsim.drugs import load_library
+    from noradsim.validation.calibration import affects
+    from noradsim.validation.targets import read_targets
+
+    good, _ = read_targets(targets_file, load_library())
+    by_id = {t.id: t for t in good}
+    assert affects(by_id["lc_rate_rem"], "state.rem.drive")
+    assert not affects(by_id["lc_rate_awake"], "state.rem.drive")
+    assert affects(by_id["restraint_mpfc_1994"], "stimulus.restraint.drive")
+    assert not affects(by_id["lc_rate_awake"], "stimulus.restraint.drive")
+    assert affects(by_id["lc_rate_rem"], "release_per_spike")
+
+
+@pytest.fixture
+def overlay_file(monkeypatch):
+    """The shipped overlay, or else the recorded run's (docs/calibration/calibrated.toml) put in its place."""
+    from noradsim.calibration import overlay
+    from noradsim.model import extensions, terminal
+    from noradsim.protocols import probe, timecourse
+
+    from conftest import REPO
+
+    caches = (overlay._shipped_entries, overlay._file_records, terminal.terminal_parameters, terminal.lc_tables,
+              terminal.region_table, timecourse.stimulus_drives, extensions.extension_parameters, probe.probe_parameters)
+    path = overlay.shipped_overlay_path()
+    if not path.is_file():
+        path = REPO / "docs" / "calibration" / "calibrated.toml"
+        if not path.is_file():
+            pytest.skip("no calibration overlay")
+        monkeypatch.setattr(overlay, "shipped_overlay_path", lambda: path)
+    for c in caches:
+        c.cache_clear()
+    yield path
+    monkeypatch.undo()
+    for c in caches:
+        c.cache_clear()
+
+
+def test_overlay_values_are_what_every_consumer_loads(overlay_file):
+    """One loading path: terminal model, LC rate law, spiking LC, stimuli and params all see the overlay."""
+    from noradsim.calibration.overlay import file_records, read_overlay
+    from noradsim.lc.neuron import lc_alpha2a_parameters
+    from noradsim.lc.ratelaw import rate_law_parameters, state_drives
+    from noradsim.model.terminal import build_terminal_model, lc_tables, terminal_parameters
+    from noradsim.protocols.timecourse import stimulus_drives
+    from noradsim.provenance import count_kinds, model_records
 
     entries = read_overlay()
-    if not entries:
-        pytest.skip("no shipped calibration overlay")
-    params = {**terminal_parameters(), **lc_tables()[0]}
+    assert entries
     for name, e in entries.items():
-        assert params[name].value == e["value"]
-        assert params[name].source.startswith("calibrated: noradsim calibrate")
+        rec = file_records(e.get("file", "terminal.toml"))[name]
+        assert rec.value == e["value"] and rec.kind == "calibrated"
+        assert rec.source.startswith("calibrated: noradsim calibrate")
+        parts = name.split(".")
+        if parts[0] == "state":
+            assert state_drives()[parts[1]] == e["value"] == lc_tables()[1][parts[1]].value
+            assert build_terminal_model(state=parts[1]).parameters["state_drive"].value == e["value"]
+        elif parts[0] == "stimulus":
+            assert stimulus_drives()[parts[1]].value == e["value"]
+        elif name in rate_law_parameters():
+            assert rate_law_parameters()[name] == e["value"]
+        else:
+            assert terminal_parameters()[name].value == e["value"]
+            assert build_terminal_model().parameters[name].value == e["value"]
+    assert lc_alpha2a_parameters()["k_ne_alpha2a"].value > 0
+    assert count_kinds(p for _, p in model_records())["calibrated"] == len(entries)
 
 
 @pytest.mark.slow
 def test_shipped_calibration_winning_start_reproduces_shipped_values(targets_file):
-    """Re-run the winning start of the shipped calibration (the full run takes too long here).
+    """Re-run the winning start of the shipped calibration from its spec.
 
-    Checks that the seeded Latin hypercube regenerates the recorded start point exactly and
-    that the local fit from it returns the shipped values.
+    The whole run (20 starts and 8 profiles) takes about 15 min on 2 cores: this checks
+    that the seeded Latin hypercube regenerates the recorded winning start exactly and that
+    the local fit from it returns the shipped values.
     """
-    import shlex
-
-    from noradsim.calibration.overlay import read_overlay, shipped_overlay_path
+    from noradsim.calibration.overlay import read_overlay
     from noradsim.calibration.problem import latin_hypercube_starts
-    from noradsim.parameters import read_toml
+    from noradsim.calibration.spec import SHIPPED_SPEC, read_spec
+    from noradsim.parameters import data_path
     from noradsim.validation.calibration import calibration_setup
 
     from conftest import REPO
 
-    entries = read_overlay()
+    from noradsim.calibration.overlay import shipped_overlay_path
+
+    path = shipped_overlay_path()
+    entries = read_overlay(path if path.is_file() else REPO / "docs" / "calibration" / "calibrated.toml")
     recorded = REPO / "docs" / "calibration" / "shipped_calibration.json"
-    if not entries or not recorded.is_file():
-        pytest.skip("no shipped calibration")
-    argv = shlex.split(read_toml(shipped_overlay_path())["calibration"]["command"])
-    opt = {argv[i]: argv[i + 1] for i in range(len(argv) - 1) if argv[i].startswith("--")}
-    names = opt["--parameters"].split(",")
-    setup = calibration_setup(targets_file, names)
+    assert recorded.is_file()
+    spec = read_spec(data_path(SHIPPED_SPEC))
+    assert set(spec.parameters) == set(entries)
+    setup = calibration_setup(targets_file, spec.parameters)
     box = [v for f in setup.residuals.free for v in (f.low, f.high)]
-    assert box == pytest.approx([v for n in names for v in entries[n]["range"]], rel=1e-12)
-    x0 = latin_hypercube_starts(setup.residuals, int(opt["--starts"]), int(opt["--seed"]))
-    best_start = np.log(json.loads(recorded.read_text())["start_points"][0])
+    assert box == pytest.approx([v for n in spec.parameters for v in entries[n]["range"]], rel=1e-12)
+    x0 = latin_hypercube_starts(setup.residuals, spec.starts, spec.seed)
+    best_start = setup.residuals.coordinates(json.loads(recorded.read_text())["start_points"][0])
     k = int(np.argmin(np.abs(x0 - best_start).max(axis=1)))
-    assert x0[k] == pytest.approx(best_start, abs=1e-12)
-    res = calibrate(setup.residuals, start_points=x0[k:k + 1], max_nfev=int(opt["--max-nfev"]), profile=False)
-    assert res.best == pytest.approx([entries[n]["value"] for n in names], rel=1e-4)
+    assert x0[k] == pytest.approx(best_start, abs=1e-9)
+    res = calibrate(setup.residuals, start_points=x0[k:k + 1], max_nfev=spec.max_nfev, profile=False)
+    assert res.best == pytest.approx([entries[n]["value"] for n in spec.parameters], rel=1e-4)

@@ -20,36 +20,18 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 
 from .drugs import Drug, DrugLibrary, Value, load_library
-from .parameters import KINDS, Parameter, _record, data_path, read_provenance, read_toml
+from .parameters import KINDS, Parameter, data_path, read_provenance, read_toml
 
 MODEL_FILES = ("terminal.toml", "lc.toml", "lc_neuron.toml", "regions.toml", "stimuli.toml", "microdialysis.toml",
                "ex_vivo.toml")
-OVERLAY = "calibrated.toml"
-
-
-def _walk(table: dict, prefix: str, where: str) -> Iterator[tuple[str, Parameter]]:
-    """Every value table (an inline table with ``value``) below ``table``, depth first."""
-    for key, entry in table.items():
-        if not isinstance(entry, dict):
-            continue
-        name = f"{prefix}{key}"
-        if "value" in entry:
-            yield name, _record(key, entry, where)
-        else:
-            yield from _walk(entry, f"{name}.", where)
-
-
-def _overlay() -> dict[str, Parameter]:
-    """Calibrated values written by ``noradsim calibrate`` (empty when there are none)."""
-    path = data_path(OVERLAY)
-    if not path.is_file():
-        return {}
-    found = list(_walk(read_toml(path), "", OVERLAY))
-    return {**{n.rsplit(".", 1)[-1]: p for n, p in found}, **dict(found)}
 
 
 def model_records() -> list[tuple[str, Parameter]]:
     """``(file:qualified name, Parameter)`` for every model parameter, calibration applied.
+
+    The records come from :func:`noradsim.calibration.overlay.file_records`, the one path
+    every model consumer loads its parameters by, so a calibrated value counts here exactly
+    as the model uses it.
 
     Returns
     -------
@@ -57,13 +39,14 @@ def model_records() -> list[tuple[str, Parameter]]:
         One entry per number in :data:`MODEL_FILES`, plus the receptor records the
         terminal model uses (``receptors.toml:alpha2A.ne_ki``, ``alpha2A.tau``).
     """
+    from .calibration.overlay import canonical, file_records, walk
     from .receptors.occupancy import get_receptor
 
-    overlay = _overlay()
     out = []
     for fname in MODEL_FILES:
-        for name, p in _walk(read_toml(data_path(fname)), "", fname):
-            out.append((f"{fname}:{name}", overlay.get(name, overlay.get(name.rsplit(".", 1)[-1], p))))
+        records = file_records(fname)
+        for name, _ in walk(read_toml(data_path(fname)), "", fname):
+            out.append((f"{fname}:{name}", records[canonical(name)]))
     a2 = get_receptor("alpha2A")
     for name, c in (("alpha2A.ne_ki", a2.ne_ki("rat")), ("alpha2A.tau", a2.tau)):
         out.append((f"receptors.toml:{name}",

@@ -32,6 +32,12 @@ class Profile:
     detail: str = ""
     interval90: tuple[float, float] = (np.nan, np.nan)
     open90: tuple[bool, bool] = (False, False)
+    log: bool = True
+
+    @property
+    def values(self) -> np.ndarray:
+        """The profiled parameter's natural values."""
+        return np.exp(self.x) if self.log else np.asarray(self.x, dtype=float)
 
 
 @dataclass
@@ -47,6 +53,8 @@ class CalibrationResult:
     seed: int
     evaluations: int = 0
     profiles: list[Profile] = field(default_factory=list)
+    timings: dict = field(default_factory=dict)
+    evaluations_starts: int = 0
 
 
 def _objective(residuals: Residuals):
@@ -64,8 +72,18 @@ def _optimizer(max_nfev: int):
     return optimize.ScipyOptimizer(method="ls_trf", options={"maxfun": max_nfev})
 
 
+def _engine(workers: int):
+    """``None`` (serial) or a pyPESTO process pool; each start (and profile) is independent."""
+    if workers <= 1:
+        return None
+    from pypesto.engine import MultiProcessEngine
+
+    return MultiProcessEngine(n_procs=workers, method="fork")
+
+
 def calibrate(residuals: Residuals, *, starts: int = 20, seed: int = 0, max_nfev: int = 60,
-              profile: bool = True, start_points: np.ndarray | None = None) -> CalibrationResult:
+              profile: bool = True, start_points: np.ndarray | None = None, workers: int = 1,
+              profile_nfev: int | None = None) -> CalibrationResult:
     """Seeded Latin-hypercube multi-start (pyPESTO, scipy ``least_squares`` TRF), then profiles.
 
     Parameters
@@ -81,9 +99,15 @@ def calibrate(residuals: Residuals, *, starts: int = 20, seed: int = 0, max_nfev
     profile : bool
         Compute the profile likelihood of every parameter.
     start_points : array, optional
-        Log-scale start points to use instead of the Latin hypercube (e.g. to re-run
-        the winning start of a recorded calibration).
+        Start points (search coordinates) to use instead of the Latin hypercube (e.g. to
+        re-run the winning start of a recorded calibration).
+    workers : int
+        Processes for the starts and the profiles (the result does not depend on it).
+    profile_nfev : int, optional
+        Residual evaluations per re-optimisation at a profile step (default ``max_nfev // 2``).
     """
+    import time
+
     import pypesto
     import pypesto.optimize as optimize
 
@@ -92,40 +116,46 @@ def calibrate(residuals: Residuals, *, starts: int = 20, seed: int = 0, max_nfev
     starts = len(x0)
     problem = pypesto.Problem(_objective(residuals), lb=residuals.lower, ub=residuals.upper, x_guesses=x0,
                               x_names=[f.name for f in residuals.free])
+    clock = time.perf_counter()
     result = optimize.minimize(problem, _optimizer(max_nfev), n_starts=starts, ids=[f"start{i}" for i in range(starts)],
-                               progress_bar=False)
+                               progress_bar=False, engine=_engine(workers))
     runs = sorted(result.optimize_result.list, key=lambda r: int(r.id[5:]))
     ends = np.array([r.x for r in runs])
     fvals = np.array([residuals.fval(x) for x in ends])
     best = int(np.argmin(fvals))
-    out = CalibrationResult([f.name for f in residuals.free], np.exp(ends[best]), float(fvals[best]), x0, ends,
+    out = CalibrationResult([f.name for f in residuals.free], residuals.values(ends[best]), float(fvals[best]), x0, ends,
                             fvals, seed)
+    out.timings["starts_s"] = time.perf_counter() - clock
+    out.evaluations_starts = int(sum(r.n_res or r.n_fval or 0 for r in runs))
     if profile:
-        out.profiles = profiles(residuals, problem, result, max_nfev)
+        clock = time.perf_counter()
+        nfev = profile_nfev if profile_nfev is not None else max(3, max_nfev // 2)
+        out.profiles = profiles(residuals, problem, result, nfev, workers)
+        out.timings["profiles_s"] = time.perf_counter() - clock
     out.evaluations = residuals.evaluations
     return out
 
 
-def profiles(residuals: Residuals, problem, result, max_nfev: int) -> list[Profile]:
+def profiles(residuals: Residuals, problem, result, nfev: int, workers: int = 1) -> list[Profile]:
     """pyPESTO profile likelihood of each parameter from the best start, with verdicts."""
     import pypesto.profile as pprofile
 
     width = float(np.max(residuals.upper - residuals.lower))
-    options = pprofile.ProfileOptions(default_step_size_absolute=0.05 * width, default_step_size_relative=0.0,
-                                      min_step_size_absolute=0.02 * width, min_step_size_relative=0.0,
-                                      max_step_size_absolute=0.15 * width, max_step_size_relative=0.0,
+    options = pprofile.ProfileOptions(default_step_size_absolute=0.08 * width, default_step_size_relative=0.0,
+                                      min_step_size_absolute=0.04 * width, min_step_size_relative=0.0,
+                                      max_step_size_absolute=0.2 * width, max_step_size_relative=0.0,
                                       ratio_min=float(np.exp(-THRESHOLD_95 - 0.5)), step_size_precheck_mode="off")
     if len(residuals.free) == 1:
         return [_scan_profile(residuals)]
     # each profile step starts from the previous optimum: a few evaluations re-optimise the others
-    res = pprofile.parameter_profile(problem, result, _optimizer(max(3, max_nfev // 2)), profile_options=options,
-                                     progress_bar=False)
+    res = pprofile.parameter_profile(problem, result, _optimizer(nfev), profile_options=options, progress_bar=False,
+                                     engine=_engine(workers))
     out = []
     for i, f in enumerate(residuals.free):
         pr = res.profile_result.list[0][i]
         order = np.argsort(pr.x_path[i])
         out.append(judge(f.name, np.asarray(pr.x_path[i])[order], np.asarray(pr.fval_path)[order],
-                         residuals.lower[i], residuals.upper[i]))
+                         residuals.lower[i], residuals.upper[i], log=f.log))
     return out
 
 
@@ -133,7 +163,7 @@ def _scan_profile(residuals: Residuals, n: int = 21) -> Profile:
     """A one-parameter problem has nothing to re-optimise: its profile is a scan."""
     x = np.linspace(residuals.lower[0], residuals.upper[0], n)
     return judge(residuals.free[0].name, x, np.array([residuals.fval([v]) for v in x]),
-                 residuals.lower[0], residuals.upper[0])
+                 residuals.lower[0], residuals.upper[0], log=residuals.free[0].log)
 
 
 def _crossing(x: np.ndarray, d: np.ndarray, level: float, side: str) -> float | None:
@@ -150,8 +180,8 @@ def _crossing(x: np.ndarray, d: np.ndarray, level: float, side: str) -> float | 
     return None
 
 
-def judge(name: str, x: np.ndarray, fval: np.ndarray, lower: float, upper: float) -> Profile:
-    """Identifiability verdict and 90 % interval from a profile (``x`` on the log scale).
+def judge(name: str, x: np.ndarray, fval: np.ndarray, lower: float, upper: float, log: bool = True) -> Profile:
+    """Identifiability verdict and 90 % interval from a profile (``x`` on the search scale: log if ``log``).
 
     identifiable: the profile rises above the 95 % threshold on both sides within the
     range; practically non-identifiable: it stays below on one or both sides (flat
@@ -164,8 +194,9 @@ def judge(name: str, x: np.ndarray, fval: np.ndarray, lower: float, upper: float
     flat_share = float(np.sum(np.diff(x)[flat]) / (upper - lower))
     left, right = _crossing(x, d, THRESHOLD_95, "left"), _crossing(x, d, THRESHOLD_95, "right")
     lo90, hi90 = _crossing(x, d, THRESHOLD_90, "left"), _crossing(x, d, THRESHOLD_90, "right")
-    ci = (float(np.exp(lo90 if lo90 is not None else lower)), float(np.exp(hi90 if hi90 is not None else upper)))
-    p = Profile(name, x, fval, interval90=ci, open90=(lo90 is None, hi90 is None))
+    back = np.exp if log else float
+    ci = (float(back(lo90 if lo90 is not None else lower)), float(back(hi90 if hi90 is not None else upper)))
+    p = Profile(name, x, fval, interval90=ci, open90=(lo90 is None, hi90 is None), log=log)
     if left is not None and right is not None:
         p.verdict, p.detail = "identifiable", "rises above the 95 % threshold on both sides"
     else:

@@ -7,8 +7,10 @@ The objective is pyPESTO's least-squares convention::
 
 so a prediction at the edge of a symmetric published range costs ``r = 1``, and ``f``
 is a negative log-likelihood (up to a constant) if each log-range half-width is one
-standard deviation. A prediction that fails (no value, or not positive) costs
-``r = FAILED_RESIDUAL``.
+standard deviation. A published range that starts at 0 (or an expected value of 0)
+makes the log ratio undefined; such a target uses the linear residual
+``r_i = (predicted_i - expected_i) / (0.5 * (high_i - low_i))``. A prediction that fails
+(no value, or not positive for a log residual) costs ``r = FAILED_RESIDUAL``.
 """
 
 from __future__ import annotations
@@ -27,7 +29,11 @@ RANGE_FACTOR = 3.0
 
 @dataclass(frozen=True)
 class FreeParameter:
-    """A parameter the calibration varies, on a log scale within ``[low, high]``."""
+    """A parameter the calibration varies within ``[low, high]``: on a log scale when ``low > 0``.
+
+    A range that reaches zero or below (an LC state drive such as REM sleep's) is searched
+    on the linear scale: ``x = value`` instead of ``x = ln(value)``.
+    """
 
     name: str
     value: float
@@ -35,32 +41,59 @@ class FreeParameter:
     low: float
     high: float
     range_source: str
+    file: str = ""
+
+    @property
+    def log(self) -> bool:
+        return self.low > 0
+
+    def to_x(self, value: float) -> float:
+        return math.log(value) if self.log else float(value)
+
+    def to_value(self, x: float) -> float:
+        return math.exp(x) if self.log else float(x)
 
 
 @dataclass(frozen=True)
 class Observation:
-    """A published value as the objective sees it: expected value and range (positive)."""
+    """A published value as the objective sees it: expected value and range.
+
+    ``linear`` observations (a range that starts at 0, or an expected value of 0, where a
+    log ratio is undefined) use ``(predicted - expected) / (0.5 * (high - low))``.
+    """
 
     id: str
     expected: float
     low: float
     high: float
     unit: str
+    linear: bool = False
 
     @property
     def scale(self) -> float:
-        """Half the log width of the published range: the residual's unit."""
+        """Half the (log) width of the published range: the residual's unit."""
+        if self.linear:
+            return 0.5 * (self.high - self.low)
         return 0.5 * math.log(self.high / self.low)
 
+    def residual(self, predicted: float) -> float:
+        """The scaled residual of one prediction (:data:`FAILED_RESIDUAL` when it is unusable)."""
+        if not math.isfinite(predicted) or (not self.linear and predicted <= 0):
+            return FAILED_RESIDUAL
+        if self.linear:
+            return (predicted - self.expected) / self.scale
+        return math.log(predicted / self.expected) / self.scale
 
-def free_parameter(p, data_file_value: float) -> FreeParameter:
+
+def free_parameter(p, data_file_value: float, name: str | None = None, file: str = "") -> FreeParameter:
     """A :class:`FreeParameter` from a parameter record.
 
     The search range is the record's ``range`` when it has one; otherwise
     ``data_file_value / 3`` to ``data_file_value * 3``. Either is clipped to the record's
     ``[min, max]``.
     """
-    rng = getattr(p, "range", None)
+    rng = p.provenance.range if p.provenance is not None else None
+    name = name or p.name
     if rng:
         lo, hi = float(rng[0]), float(rng[1])
         source = f"the parameter record's plausible range [{lo:g}, {hi:g}]"
@@ -68,16 +101,20 @@ def free_parameter(p, data_file_value: float) -> FreeParameter:
         lo, hi = data_file_value / RANGE_FACTOR, data_file_value * RANGE_FACTOR
         source = f"x/{RANGE_FACTOR:g} of the data-file value {data_file_value:g} (the record gives no range)"
     lo, hi = max(lo, p.min), min(hi, p.max)
-    if not 0 < lo < hi:
-        raise InputError(f"--parameters {p.name}: a log-scale calibration needs a positive range, got [{lo:g}, {hi:g}]")
-    return FreeParameter(p.name, float(p.value), p.unit, lo, hi, source)
+    if not lo < hi:
+        raise InputError(f"--parameters {name}: the search range [{lo:g}, {hi:g}] is empty")
+    return FreeParameter(name, float(data_file_value), p.unit, lo, hi, source, file)
 
 
 def observation(target) -> Observation | None:
-    """The target as an :class:`Observation`, or ``None`` when a log residual is undefined."""
-    if not (target.low > 0 and target.high > target.low and target.expected > 0):
+    """The target as an :class:`Observation` (linear when its range starts at 0), or ``None``.
+
+    ``None`` when the range is empty or negative, or the expected value lies outside it.
+    """
+    low, high, exp = float(target.low), float(target.high), float(target.expected)
+    if not (0 <= low <= exp <= high and high > low):
         return None
-    return Observation(target.id, float(target.expected), float(target.low), float(target.high), target.unit)
+    return Observation(target.id, exp, low, high, target.unit, linear=low == 0 or exp == 0)
 
 
 class Residuals:
@@ -107,11 +144,11 @@ class Residuals:
 
     @property
     def lower(self) -> np.ndarray:
-        return np.log([f.low for f in self.free])
+        return np.array([f.to_x(f.low) for f in self.free])
 
     @property
     def upper(self) -> np.ndarray:
-        return np.log([f.high for f in self.free])
+        return np.array([f.to_x(f.high) for f in self.free])
 
     @property
     def evaluations(self) -> int:
@@ -119,8 +156,19 @@ class Residuals:
         return len(self._cache)
 
     def overrides(self, x) -> dict[str, float]:
-        """``{name: value}`` for the log parameters ``x``."""
-        return {f.name: float(math.exp(v)) for f, v in zip(self.free, x)}
+        """``{name: value}`` for the search coordinates ``x``."""
+        return {f.name: f.to_value(v) for f, v in zip(self.free, x)}
+
+    def values(self, x) -> np.ndarray:
+        """Natural values of the search coordinates ``x`` (one point, or rows of points)."""
+        x = np.asarray(x, dtype=float)
+        if x.ndim == 2:
+            return np.array([self.values(row) for row in x])
+        return np.array([f.to_value(v) for f, v in zip(self.free, x)])
+
+    def coordinates(self, values) -> np.ndarray:
+        """Search coordinates (``ln`` or linear) of natural ``values``."""
+        return np.array([f.to_x(v) for f, v in zip(self.free, values)])
 
     def predictions(self, x) -> np.ndarray:
         """Predictions at ``x`` (NaN where the simulation gave none)."""
@@ -139,9 +187,7 @@ class Residuals:
         if key not in self._cache:
             raw = self.predict(self.overrides(key))
             pred = np.array([np.nan if v is None else float(v) for v in raw])
-            ok = np.isfinite(pred) & (pred > 0)
-            r = np.full(len(pred), FAILED_RESIDUAL)
-            r[ok] = np.log(pred[ok] / self.expected[ok]) / self.scales[ok]
+            r = np.array([o.residual(v) for o, v in zip(self.observations, pred)])
             self._cache[key] = (r, pred)
         return self._cache[key]
 

@@ -23,18 +23,19 @@ def _sig(v: float, digits: int = SIGNIFICANT) -> float:
 
 def summary(result: CalibrationResult, residuals: Residuals, *, excluded, before, meta: dict) -> dict:
     """Everything the calibration found, as plain JSON-ready data."""
-    x_best = np.log(result.best)
+    x_best = residuals.coordinates(result.best)
     after = residuals.predictions(x_best)
     r = residuals(x_best)
     params = []
     for i, f in enumerate(residuals.free):
-        entry = {"name": f.name, "unit": f.unit, "start_value": f.value, "range": [f.low, f.high],
-                 "range_source": f.range_source, "value": _sig(result.best[i])}
+        entry = {"name": f.name, "file": f.file, "unit": f.unit, "start_value": f.value,
+                 "range": [f.low, f.high], "scale": "log" if f.log else "linear", "range_source": f.range_source,
+                 "value": _sig(result.best[i])}
         if result.profiles:
             p = result.profiles[i]
             entry.update({"identifiability": p.verdict, "detail": p.detail,
                           "interval90": [_sig(v, 4) for v in p.interval90], "interval90_open": list(p.open90),
-                          "profile": {"value": [float(v) for v in np.exp(p.x)],
+                          "profile": {"value": [float(v) for v in p.values],
                                       "delta_f": [float(v) for v in p.fval - np.min(p.fval)]}})
         params.append(entry)
     fits = [{"id": o.id, "expected": o.expected, "range": [o.low, o.high], "unit": o.unit,
@@ -48,8 +49,8 @@ def summary(result: CalibrationResult, residuals: Residuals, *, excluded, before
             "evaluations": result.evaluations, "parameters": params, "targets": fits,
             "excluded": [{"id": i, "reason": why} for i, why in excluded],
             "waterfall": [float(result.start_fvals[k]) for k in order],
-            "start_points": [[float(v) for v in np.exp(result.starts[k])] for k in order],
-            "end_points": [[float(v) for v in np.exp(result.ends[k])] for k in order], **meta}
+            "start_points": [[float(v) for v in residuals.values(result.starts[k])] for k in order],
+            "end_points": [[float(v) for v in residuals.values(result.ends[k])] for k in order], **meta}
 
 
 def write_outputs(out_dir: Path, data: dict) -> None:
@@ -77,7 +78,7 @@ def _overlay_entries(data: dict) -> dict[str, dict]:
         if "identifiability" in p:
             lo, hi = p["interval90"]
             source += f"; {p['identifiability']}, 90 % profile interval [{lo:g}, {hi:g}] {p['unit']}"
-        entry = {"value": p["value"], "unit": p["unit"], "kind": "calibrated", "source": source, "targets": ids,
+        entry = {"value": p["value"], "file": p["file"], "unit": p["unit"], "scale": p["scale"], "kind": "calibrated", "source": source, "targets": ids,
                  "fit": data["fit"], "seed": data["seed"], "starts": data["starts"], "range": p["range"],
                  "range_source": p["range_source"]}
         for k in ("identifiability", "interval90", "interval90_open"):
@@ -101,7 +102,9 @@ def _figures(data: dict) -> str:
         if "profile" not in p:
             continue
         fig, ax = plt.subplots(figsize=(6, 3))
-        ax.semilogx(p["profile"]["value"], p["profile"]["delta_f"], "o-", ms=3)
+        ax.plot(p["profile"]["value"], p["profile"]["delta_f"], "o-", ms=3)
+        if p.get("scale", "log") == "log":
+            ax.set_xscale("log")
         ax.axhline(THRESHOLD_95, color="C3", ls="--", label="95 % threshold")
         ax.axhline(THRESHOLD_90, color="C1", ls=":", label="90 % interval")
         ax.axvspan(*p["range"], color="0.9", zorder=-1, label="search range")

@@ -1,7 +1,8 @@
 """Parameter sets that carry the calibrated parameters' uncertainty.
 
 Each calibrated parameter's uncertainty is its profile-likelihood 90 % confidence
-interval (``interval90`` in the overlay). On the log scale it is a split normal: median
+interval (``interval90`` in the overlay). On its search scale (log, or linear for a
+``scale = "linear"`` entry such as a negative state drive) it is a split normal: median
 the calibrated value, the lower and upper halves scaled so that the 5th and 95th
 percentiles fall on the interval's ends; draws are clipped to the search range. The
 parameters are drawn independently (a Latin hypercube over their quantiles, seeded):
@@ -35,11 +36,13 @@ def parameter_sets(entries: dict[str, dict], n: int, seed: int) -> list[dict[str
         s = {}
         for name, zi in zip(names, row):
             e = entries[name]
-            mid, (lo, hi) = math.log(e["value"]), (math.log(v) for v in e["interval90"])
+            log = e.get("scale", "log") == "log"
+            fwd, back = (math.log, math.exp) if log else (float, float)
+            mid, (lo, hi) = fwd(e["value"]), (fwd(v) for v in e["interval90"])
             width = (mid - lo) if zi < 0 else (hi - mid)
             x = mid + zi * width / Z95
-            rlo, rhi = (math.log(v) for v in e.get("range", e["interval90"]))
-            s[name] = float(math.exp(min(max(x, rlo), rhi)))
+            rlo, rhi = (fwd(v) for v in e.get("range", e["interval90"]))
+            s[name] = float(back(min(max(x, rlo), rhi)))
         sets.append(s)
     return sets
 

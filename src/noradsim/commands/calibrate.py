@@ -7,59 +7,77 @@ HELP = "fit named model parameters to a targets file (multi-start, profile likel
 
 
 def add_arguments(p):
-    p.add_argument("targets", help="targets TOML file (never predictions.toml: refused)")
-    p.add_argument("--parameters", required=True, metavar="A,B,C",
-                   help="comma-separated parameter names (terminal.toml or lc.toml; see noradsim params)")
+    p.add_argument("targets", nargs="?", help="targets TOML file (never predictions.toml: refused); "
+                   "default: the spec's targets")
+    p.add_argument("--spec", metavar="FILE", help="calibration spec (TOML; the shipped one is "
+                   "noradsim/data/calibration_spec.toml, or give 'shipped'); options below override it")
+    p.add_argument("--parameters", metavar="A,B,C",
+                   help="comma-separated parameter names (terminal.toml or lc.toml [parameters], state.S.drive, "
+                        "stimulus.X.drive; see noradsim params)")
     p.add_argument("--out", required=True, metavar="DIR",
-                   help="write report.html, calibration.json and calibrated.toml (the overlay)")
-    p.add_argument("--starts", type=int, default=20, help="multi-start size, a seeded Latin hypercube (default 20)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the Latin hypercube (default 0)")
-    p.add_argument("--max-nfev", type=int, default=20, metavar="N",
+                   help="write report.html, calibration.json, calibrated.toml (the overlay) and calibration_spec.toml")
+    p.add_argument("--starts", type=int, help="multi-start size, a seeded Latin hypercube (default 20)")
+    p.add_argument("--seed", type=int, help="seed of the Latin hypercube (default 0)")
+    p.add_argument("--max-nfev", type=int, metavar="N",
                    help="residual evaluations per local fit, Jacobians not counted (default 20)")
-    p.add_argument("--targets-only", default="", metavar="ID,ID",
-                   help="use only these target ids (the others are not fitted)")
+    p.add_argument("--workers", type=int, metavar="N", help="processes for the starts and profiles (default 1)")
+    p.add_argument("--targets-only", metavar="ID,ID", help="use only these target ids (the others are not fitted)")
     p.add_argument("--no-profiles", action="store_true", help="skip the profile likelihood (no identifiability)")
     p.add_argument("--drugs", action="append", default=[], metavar="FILE", help="user drug file(s)")
 
 
-def command_line(args) -> str:
-    """The command that reproduces this calibration (paths as given)."""
-    parts = ["noradsim calibrate", args.targets, f"--parameters {args.parameters}", f"--starts {args.starts}",
-             f"--seed {args.seed}", f"--max-nfev {args.max_nfev}"]
+def build_spec(args):
+    """The run's :class:`~noradsim.calibration.spec.Spec`: the spec file, then the options."""
+    from ..calibration.spec import SHIPPED_SPEC, Spec, read_spec, resolve_targets
+    from ..errors import InputError
+    from ..parameters import data_path
+
+    if args.spec:
+        spec = read_spec(data_path(SHIPPED_SPEC) if args.spec == "shipped" else args.spec)
+    else:
+        spec = Spec()
+    for opt, attr in (("starts", "starts"), ("seed", "seed"), ("max_nfev", "max_nfev"), ("workers", "workers")):
+        v = getattr(args, opt)
+        if v is not None:
+            setattr(spec, attr, v)
+    if args.parameters:
+        spec.parameters = [n.strip() for n in args.parameters.split(",")]
     if args.targets_only:
-        parts.append(f"--targets-only {args.targets_only}")
+        spec.targets_only = [t.strip() for t in args.targets_only.split(",")]
     if args.no_profiles:
+        spec.profiles = False
+    spec.drugs = spec.drugs + list(args.drugs)
+    if args.targets:
+        spec.targets = args.targets
+    if not spec.targets:
+        raise InputError("targets: give a targets file or --spec FILE")
+    if not spec.parameters:
+        raise InputError("--parameters: give a comma-separated list of parameter names (or --spec FILE)")
+    if spec.starts < 1 or spec.max_nfev < 1 or spec.workers < 1:
+        raise InputError("--starts, --max-nfev and --workers must be at least 1")
+    path = resolve_targets(spec.targets, spec.path) if not args.targets else args.targets
+    return spec, path
+
+
+def command_line(args, spec) -> str:
+    """The command that reproduces this calibration (paths as given)."""
+    if args.spec and not any((args.targets, args.parameters, args.starts, args.seed, args.max_nfev,
+                              args.targets_only, args.no_profiles, args.drugs)):
+        return f"noradsim calibrate --spec {args.spec} --out DIR"
+    parts = ["noradsim calibrate", str(spec.targets), "--parameters " + ",".join(spec.parameters),
+             f"--starts {spec.starts}", f"--seed {spec.seed}", f"--max-nfev {spec.max_nfev}"]
+    if spec.targets_only:
+        parts.append("--targets-only " + ",".join(spec.targets_only))
+    if not spec.profiles:
         parts.append("--no-profiles")
     return " ".join(parts + ["--out DIR"])
 
 
-def main(args) -> int:
-    from pathlib import Path
-
-    from ..calibration.fit import calibrate
-    from ..calibration.report import summary, write_outputs
-    from ..drugs import load_library
-    from ..errors import InputError
-    from ..outputs import atomic_dir
-    from ..validation.calibration import calibration_setup
-
-    if args.starts < 1 or args.max_nfev < 1:
-        raise InputError("--starts and --max-nfev must be at least 1")
-    names = [n.strip() for n in args.parameters.split(",")]
-    only = [t.strip() for t in args.targets_only.split(",")] if args.targets_only else None
-    setup = calibration_setup(args.targets, names, load_library(args.drugs), only=only)
-    for tid, why in setup.excluded:
-        print(f"left out {tid}: {why}")
-    for f in setup.residuals.free:
-        print(f"{f.name}: search [{f.low:.4g}, {f.high:.4g}] {f.unit}, from {f.range_source}")
-    print(f"fitting {len(names)} parameters to {len(setup.targets)} targets, {args.starts} starts ...", flush=True)
-    result = calibrate(setup.residuals, starts=args.starts, seed=args.seed, max_nfev=args.max_nfev,
-                       profile=not args.no_profiles)
-    data = summary(result, setup.residuals, excluded=setup.excluded, before=setup.before,
-                   meta={"command": command_line(args), "targets_file": Path(args.targets).name})
-    with atomic_dir(args.out) as tmp:
-        write_outputs(tmp, data)
-    print(f"objective 0.5*SSR = {data['fit']:g} ({data['evaluations']} parameter sets simulated)")
+def _print_result(data: dict, out) -> None:
+    t = data["timings"]
+    print(f"objective 0.5*SSR = {data['fit']:g} ({data['evaluations']} parameter sets simulated in this process; "
+          f"{t['per_evaluation_s']:.2f} s per objective evaluation; starts {t['starts_s']:.0f} s, "
+          f"profiles {t.get('profiles_s', 0):.0f} s, total {t['total_s']:.0f} s)")
     for p in data["parameters"]:
         ci = p.get("interval90")
         extra = "" if ci is None else f"  90 % [{ci[0]:.4g}, {ci[1]:.4g}]  {p['identifiability']}: {p['detail']}"
@@ -68,5 +86,40 @@ def main(args) -> int:
         pred = "-" if t["predicted"] is None else f"{t['predicted']:.4g}"
         print(f"{t['id']:40s} predicted {pred} {t['unit']}  published {t['expected']:g} "
               f"[{t['range'][0]:g}, {t['range'][1]:g}]  residual {t['residual']:+.2f}")
-    print(f"wrote {args.out}/report.html, calibration.json, calibrated.toml")
+    print(f"wrote {out}/report.html, calibration.json, calibrated.toml, calibration_spec.toml")
+
+
+def main(args) -> int:
+    import time
+    from pathlib import Path
+
+    from ..calibration.fit import calibrate
+    from ..calibration.report import summary, write_outputs
+    from ..drugs import load_library
+    from ..outputs import atomic_dir, check_out_dir
+    from ..validation.calibration import calibration_setup, time_evaluation
+
+    clock = time.perf_counter()
+    spec, path = build_spec(args)
+    check_out_dir(args.out)
+    setup = calibration_setup(path, spec.parameters, load_library(spec.drugs), only=spec.targets_only or None)
+    for tid, why in setup.excluded:
+        print(f"left out {tid}: {why}")
+    for f in setup.residuals.free:
+        print(f"{f.name}: search [{f.low:.4g}, {f.high:.4g}] {f.unit} ({'log' if f.log else 'linear'}), "
+              f"from {f.range_source}")
+    per_eval = time_evaluation(setup.residuals)
+    print(f"fitting {len(spec.parameters)} parameters to {len(setup.targets)} targets, {spec.starts} starts, "
+          f"{spec.workers} worker(s); {per_eval:.2f} s per objective evaluation ...", flush=True)
+    result = calibrate(setup.residuals, starts=spec.starts, seed=spec.seed, max_nfev=spec.max_nfev,
+                       profile=spec.profiles, workers=spec.workers, profile_nfev=spec.profile_nfev or None)
+    timings = {"per_evaluation_s": round(per_eval, 3), **{k: round(v, 1) for k, v in result.timings.items()},
+               "total_s": round(time.perf_counter() - clock, 1), "workers": spec.workers}
+    data = summary(result, setup.residuals, excluded=setup.excluded, before=setup.before,
+                   meta={"command": command_line(args, spec), "targets_file": Path(path).name,
+                         "spec": spec.to_toml(), "timings": timings})
+    with atomic_dir(args.out) as tmp:
+        write_outputs(tmp, data)
+        (Path(tmp) / "calibration_spec.toml").write_text(spec.to_toml())
+    _print_result(data, args.out)
     return 0

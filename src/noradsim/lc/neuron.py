@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..calibration.overlay import section_records
 from ..errors import InputError
 from ..parameters import Parameter, ParameterSet, data_path, load_parameter_table
 
@@ -141,8 +142,11 @@ def load_lc_parameters(path=None) -> LCParameters:
     >>> round(p.value("k_ne_alpha2a"), 1), round(p.value("tau_ne_alpha2a"), 1)
     (151.2, 74.4)
     """
-    path = path or data_path("lc_neuron.toml")
-    t = {s: load_parameter_table(path, s) for s in SECTIONS}
+    if path is None:  # the shipped tables, the calibration overlay applied
+        path = data_path("lc_neuron.toml")
+        t = {s: ParameterSet(section_records("lc_neuron.toml", s)) for s in SECTIONS}
+    else:
+        t = {s: load_parameter_table(path, s) for s in SECTIONS}
     for section, table in t.items():
         for name in DERIVED_ALPHA2A:
             if name in table:

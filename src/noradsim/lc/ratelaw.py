@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import least_squares, minimize
 
+from ..calibration.overlay import section_records
 from ..errors import unknown
-from ..parameters import data_path, load_parameter_table, read_toml
 from .neuron import LCParameters, load_lc_parameters
 from .pharmacology import terms_from_a2
 from .population import Inputs, build_population, simulate_population
@@ -43,13 +43,12 @@ def rate_law(drive, a2, *, lc_rate_scale: float, lc_threshold: float, lc_softnes
 
 def rate_law_parameters() -> dict[str, float]:
     """``[parameters]`` of ``lc.toml`` as plain floats."""
-    return load_parameter_table(data_path("lc.toml"), "parameters").values()
+    return {k: p.value for k, p in section_records("lc.toml", "parameters").items()}
 
 
 def state_drives() -> dict[str, float]:
     """Drive of each behavioural/anaesthetic state from ``lc.toml`` ``[state.*]``."""
-    doc = read_toml(data_path("lc.toml"))
-    return {name: float(entry["drive"]["value"]) for name, entry in doc.get("state", {}).items()}
+    return {k[:-len(".drive")]: p.value for k, p in section_records("lc.toml", "state").items() if k.endswith(".drive")}
 
 
 def state_drive(state: str) -> float:

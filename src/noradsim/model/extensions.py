@@ -23,7 +23,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ..parameters import Parameter, _record, data_path, read_toml
+from ..calibration.overlay import section_records
+from ..parameters import Parameter
 from .blocks import michaelis_menten
 from .core import ModelBuilder
 
@@ -31,8 +32,7 @@ from .core import ModelBuilder
 @lru_cache(maxsize=1)
 def extension_parameters() -> dict[str, Parameter]:
     """The ``[extension_parameters]`` table of ``data/terminal.toml``."""
-    doc = read_toml(data_path("terminal.toml"))
-    return {k: _record(k, v, "terminal.toml [extension_parameters]") for k, v in doc["extension_parameters"].items()}
+    return section_records("terminal.toml", "extension_parameters")
 
 
 def add_extension_parameters(b: ModelBuilder) -> None:

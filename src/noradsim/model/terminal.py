@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from ..calibration.overlay import apply_overlay
+from ..calibration.overlay import section_records
 from ..drugs import Drug, DrugLibrary, load_library
 from ..errors import InputError, unknown
-from ..parameters import Parameter, data_path, read_toml
+from ..parameters import Parameter
 from .blocks import competitive_factor, hill, michaelis_menten, operational_activation, softplus_rate
 from .core import Model, ModelBuilder
 from .alpha2 import add_autoreceptor_geometry
@@ -36,29 +36,27 @@ REGIONS = ("prefrontal_cortex", "frontal_cortex", "cingulate_cortex", "occipital
 
 @lru_cache(maxsize=1)
 def terminal_parameters() -> dict[str, Parameter]:
-    doc = read_toml(data_path("terminal.toml"))
-    from ..parameters import _record
-
-    return apply_overlay({k: _record(k, v, "terminal.toml") for k, v in doc["parameters"].items()})
+    """``terminal.toml [parameters]``, the calibration overlay applied."""
+    return section_records("terminal.toml", "parameters")
 
 
 @lru_cache(maxsize=1)
 def lc_tables() -> tuple[dict[str, Parameter], dict[str, Parameter]]:
-    """LC rate-law parameters and state drives (``data/lc.toml``)."""
-    from ..parameters import _record
-
-    doc = read_toml(data_path("lc.toml"))
-    params = apply_overlay({k: _record(k, v, "lc.toml") for k, v in doc["parameters"].items()})
-    states = {s: _record(f"drive_{s}", v["drive"], "lc.toml") for s, v in doc["state"].items()}
-    return params, states
+    """LC rate-law parameters and state drives (``data/lc.toml``), the calibration overlay applied."""
+    params = section_records("lc.toml", "parameters")
+    drives = {k[:-len(".drive")]: replace(p, name=f"drive_{k[:-len('.drive')]}")
+              for k, p in section_records("lc.toml", "state").items() if k.endswith(".drive")}
+    return params, drives
 
 
 @lru_cache(maxsize=1)
 def region_table() -> dict[str, dict[str, Parameter]]:
-    from ..parameters import _record
-
-    doc = read_toml(data_path("regions.toml"))
-    return {r: {k: _record(k, v, f"regions.toml {r}") for k, v in t.items()} for r, t in doc["region"].items()}
+    """``regions.toml``: ``{region: {name: Parameter}}``, the calibration overlay applied."""
+    out: dict[str, dict[str, Parameter]] = {}
+    for k, p in section_records("regions.toml", "region").items():
+        region, name = k.split(".", 1)
+        out.setdefault(region, {})[name] = p
+    return out
 
 
 def states() -> list[str]:

@@ -23,13 +23,13 @@ from functools import lru_cache
 import numpy as np
 from scipy.special import k0, k1
 
-from ..parameters import Parameter, _record, data_path, load_parameter_table, read_toml
+from ..calibration.overlay import section_records
+from ..parameters import Parameter, _record, data_path, read_toml
 
 
 @lru_cache(maxsize=1)
 def probe_parameters() -> dict[str, Parameter]:
-    """The probe-theory parameters of ``data/microdialysis.toml`` (membrane, diffusion, tissue)."""
-    return dict(load_parameter_table(data_path("microdialysis.toml")).records)
+    return section_records("microdialysis.toml", "parameters")
 
 
 @lru_cache(maxsize=1)

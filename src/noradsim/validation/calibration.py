@@ -6,7 +6,7 @@ parameter overrides). A target is left out, with the reason recorded, when
 
 - it cites a paper (first author, year) that the out-of-sample ``predictions.toml`` cites;
 - it is simulated outside the rate model (spiking LC, virtual NET assays: no overrides);
-- its range or expected value is not positive (a log residual is undefined);
+- its range is negative or empty, or the expected value lies outside it;
 - it cannot be simulated (unsupported) at the data-file values.
 """
 
@@ -16,23 +16,79 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..calibration.guard import check_targets_file, citation_key, predictions_citations
-from ..calibration.overlay import data_file_value
+from ..calibration.overlay import section_records
 from ..calibration.problem import FreeParameter, Residuals, free_parameter, observation
 from ..drugs import DrugLibrary, load_library
 from ..errors import InputError, unknown
+from ..parameters import Parameter
 from .evaluate import evaluate
 from .targets import Target, read_targets
 
 OUTSIDE_RATE_MODEL = ("lc_phasic_response", "lc_spike_width", "net_uptake", "net_inhibition")
 
 
-def calibratable_parameters() -> dict:
-    """Parameter records a calibration may vary: ``terminal.toml`` and ``lc.toml`` [parameters]."""
-    from ..model.terminal import lc_tables, terminal_parameters
+CALIBRATABLE = (("terminal.toml", "parameters"), ("lc.toml", "parameters"), ("lc.toml", "state"),
+                ("stimuli.toml", "stimulus"))
 
-    out = dict(terminal_parameters())
-    out.update(lc_tables()[0])
+
+def calibratable_parameters() -> dict[str, Parameter]:
+    """Data-file records a calibration may vary, by calibration name (overlay not applied).
+
+    ``terminal.toml`` and ``lc.toml`` ``[parameters]`` by name; the LC state drives as
+    ``state.S.drive`` and the stimulus drives as ``stimulus.X.drive``. The data-file value
+    and plausible range (not an earlier calibration) set the search box, so a re-run
+    searches the same box.
+    """
+    out: dict[str, Parameter] = {}
+    for file, section in CALIBRATABLE:
+        for k, p in section_records(file, section, calibrated=False).items():
+            out[k if section == "parameters" else f"{section}.{k}"] = p
     return out
+
+
+def parameter_file(name: str) -> str:
+    """The data file a calibration name lives in."""
+    if name.startswith("state."):
+        return "lc.toml"
+    if name.startswith("stimulus."):
+        return "stimuli.toml"
+    return "lc.toml" if name in section_records("lc.toml", "parameters", calibrated=False) else "terminal.toml"
+
+
+def affects(target: Target, name: str) -> bool:
+    """Whether parameter ``name`` can change ``target``'s prediction (state and stimulus drives act locally)."""
+    parts = name.split(".")
+    c = target.conditions
+    if parts[0] == "state" and len(parts) == 3:
+        return parts[1] == ("slice" if c.preparation == "slice" else c.state)
+    if parts[0] == "stimulus" and len(parts) == 3:
+        return any(iv.kind == "stimulus" and iv.stimulus == parts[1] for iv in c.interventions)
+    return True
+
+
+class TargetPredictor:
+    """``predict(overrides)`` for a list of targets, each cached on the overrides that affect it.
+
+    A state drive changes only the targets simulated in that state and a stimulus drive only
+    the targets with that stimulus, so a finite-difference step in one of them re-simulates
+    only those targets.
+    """
+
+    def __init__(self, targets: list[Target], library: DrugLibrary, names: list[str]):
+        self.targets = list(targets)
+        self.library = library
+        self.relevant = [tuple(n for n in names if affects(t, n)) for t in self.targets]
+        self._cache: dict[tuple, float | None] = {}
+
+    def __call__(self, overrides: dict[str, float]) -> list:
+        out = []
+        for k, t in enumerate(self.targets):
+            key = (k,) + tuple(round(overrides[n], 15) for n in self.relevant[k])
+            if key not in self._cache:
+                sub = {n: overrides[n] for n in self.relevant[k]}
+                self._cache[key] = evaluate(t, self.library, parameters=sub or None).predicted
+            out.append(self._cache[key])
+        return out
 
 
 @dataclass
@@ -55,7 +111,7 @@ def _free(names: list[str]) -> list[FreeParameter]:
     for n in names:
         if n not in records:
             raise unknown("--parameters", n, records)
-    return [free_parameter(records[n], data_file_value(records[n])) for n in names]
+    return [free_parameter(records[n], records[n].value, name=n, file=parameter_file(n)) for n in names]
 
 
 def calibration_setup(path: str | Path, names: list[str], library: DrugLibrary | None = None,
@@ -93,8 +149,8 @@ def calibration_setup(path: str | Path, names: list[str], library: DrugLibrary |
         elif t.measure in OUTSIDE_RATE_MODEL:
             excluded.append((t.id, f"measure {t.measure} is simulated outside the rate model (no parameter overrides)"))
         elif observation(t) is None:
-            excluded.append((t.id, f"range [{t.low:g}, {t.high:g}] or expected {t.expected:g} is not positive: "
-                                   "log residual undefined"))
+            excluded.append((t.id, f"range [{t.low:g}, {t.high:g}] with expected {t.expected:g} is not a usable "
+                                   "published range (negative, empty, or the value outside it)"))
         else:
             o = evaluate(t, library, parameters=start)
             if o.verdict == "unsupported":
@@ -105,10 +161,7 @@ def calibration_setup(path: str | Path, names: list[str], library: DrugLibrary |
     if not used:
         raise InputError(f"{path}: no target can be used for calibration")
 
-    def predict(overrides: dict[str, float]) -> list:
-        return [evaluate(t, library, parameters=overrides).predicted for t in used]
-
-    res = Residuals(free, [observation(t) for t in used], predict)
+    res = Residuals(free, [observation(t) for t in used], TargetPredictor(used, library, names))
     return CalibrationSetup(res, used, excluded, before, found)
 
 
@@ -142,3 +195,12 @@ def prediction_intervals(outcomes, targets: list[Target], library: DrugLibrary |
         if progress:
             progress(out[-1])
     return out
+
+
+def time_evaluation(residuals: Residuals) -> float:
+    """Wall time (s) of one objective evaluation at the data-file values (models already compiled)."""
+    import time
+
+    clock = time.perf_counter()
+    residuals.fval(residuals.coordinates([f.value for f in residuals.free]))
+    return time.perf_counter() - clock

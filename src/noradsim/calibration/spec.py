@@ -1,0 +1,115 @@
+"""Calibration spec files: everything a calibration run needs, so that a re-run reproduces it.
+
+The shipped calibration is ``noradsim/data/calibration_spec.toml``; ``noradsim calibrate
+--spec FILE --out DIR`` runs it, and copying ``DIR/calibrated.toml`` to
+``noradsim/data/calibrated.toml`` ships the result. Format
+(``schema = "noradsim-calibration-spec/1"``)::
+
+    targets = "targets.toml"          # see resolve_targets (relative paths)
+    parameters = ["release_per_spike", "state.awake.drive", ...]
+    starts = 20                       # multi-start size (seeded Latin hypercube)
+    seed = 1
+    max_nfev = 12                     # residual evaluations per local fit
+    profiles = true
+    profile_nfev = 4                  # per re-optimisation at a profile step
+    workers = 2                       # processes (does not change the result)
+    targets_only = []                 # optional subset of target ids
+    drugs = []                        # optional user drug files
+
+Settings given on the command line override the spec's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import InputError, unknown
+from ..parameters import read_toml
+
+SCHEMA = "noradsim-calibration-spec/1"
+SHIPPED_SPEC = "calibration_spec.toml"
+_INTS = {"starts": 20, "seed": 0, "max_nfev": 20, "profile_nfev": 0, "workers": 1}
+_KEYS = ("schema", "targets", "parameters", "profiles", "targets_only", "drugs", "note") + tuple(_INTS)
+
+
+@dataclass
+class Spec:
+    """A calibration run's settings (``profile_nfev = 0``: half of ``max_nfev``, at least 3)."""
+
+    targets: str = ""
+    parameters: list[str] = field(default_factory=list)
+    starts: int = 20
+    seed: int = 0
+    max_nfev: int = 20
+    profiles: bool = True
+    profile_nfev: int = 0
+    workers: int = 1
+    targets_only: list[str] = field(default_factory=list)
+    drugs: list[str] = field(default_factory=list)
+    path: Path | None = None
+
+    def to_toml(self) -> str:
+        """The spec as a TOML file (what ``DIR/calibration_spec.toml`` holds)."""
+        def lst(v):
+            return "[" + ", ".join(f'"{x}"' for x in v) + "]"
+
+        lines = [f'schema = "{SCHEMA}"', f'targets = "{self.targets}"', f"parameters = {lst(self.parameters)}"]
+        lines += [f"{k} = {getattr(self, k)}" for k in _INTS]
+        lines += [f"profiles = {'true' if self.profiles else 'false'}", f"targets_only = {lst(self.targets_only)}",
+                  f"drugs = {lst(self.drugs)}"]
+        return "\n".join(lines) + "\n"
+
+
+def _str_list(doc: dict, key: str, where: str) -> list[str]:
+    v = doc.get(key, [])
+    if not isinstance(v, list) or not all(isinstance(x, str) and x for x in v):
+        raise InputError(f"{where}: {key} must be a list of names")
+    return list(v)
+
+
+def read_spec(path: str | Path) -> Spec:
+    """Read and check a spec file; a bad field raises :class:`InputError` naming it."""
+    path = Path(path)
+    doc = read_toml(path)
+    where = str(path)
+    if doc.get("schema") != SCHEMA:
+        raise InputError(f"{where}: schema must be {SCHEMA!r}, got {doc.get('schema')!r}")
+    for k in doc:
+        if k not in _KEYS:
+            raise unknown(f"{where}: field", k, _KEYS)
+    spec = Spec(path=path)
+    if not isinstance(doc.get("targets", ""), str):
+        raise InputError(f"{where}: targets must be a path")
+    spec.targets = doc.get("targets", "")
+    spec.parameters = _str_list(doc, "parameters", where)
+    spec.targets_only = _str_list(doc, "targets_only", where)
+    spec.drugs = _str_list(doc, "drugs", where)
+    for k, default in _INTS.items():
+        v = doc.get(k, default)
+        if isinstance(v, bool) or not isinstance(v, int) or v < (0 if k in ("seed", "profile_nfev") else 1):
+            raise InputError(f"{where}: {k} must be a whole number >= {0 if k in ('seed', 'profile_nfev') else 1}")
+        setattr(spec, k, v)
+    if not isinstance(doc.get("profiles", True), bool):
+        raise InputError(f"{where}: profiles must be true or false")
+    spec.profiles = doc.get("profiles", True)
+    return spec
+
+
+def resolve_targets(name: str, spec_path: Path | None) -> Path:
+    """A targets path: as given, else beside the spec, else in ``../shared/validation``.
+
+    The shipped spec names ``targets.toml``, the calibration set that lives in the shared
+    validation folder beside the repository (``../shared/validation/targets.toml``).
+    """
+    p = Path(name)
+    repo = Path(__file__).resolve().parents[3]
+    candidates = [p]
+    if not p.is_absolute():
+        if spec_path is not None:
+            candidates.append(spec_path.resolve().parent / p)
+        candidates += [Path.cwd().parent / "shared" / "validation" / p, repo.parent / "shared" / "validation" / p]
+    for c in candidates:
+        if c.is_file():
+            return c
+    raise InputError(f"targets: {name} not found (looked in {', '.join(str(c.parent) for c in candidates)})")
