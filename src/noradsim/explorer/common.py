@@ -11,6 +11,7 @@ from bokeh.core.properties import field
 from bokeh.models import ColumnDataSource, Legend, LegendItem
 from bokeh.palettes import Category10_10
 from bokeh.plotting import figure
+from panel.io.document import unlocked
 
 from ..errors import InputError
 
@@ -75,22 +76,25 @@ class LinePlot:
         items = [LegendItem(label=field("label"), renderers=[r]) for r in (live, saved, band)]
         self.fig.add_layout(Legend(items=items, location="top_right", label_text_font_size="8pt",
                                    background_fill_alpha=0.6, click_policy="hide"))
-        self.pane = pn.pane.Bokeh(self.fig, sizing_mode="stretch_width", css_classes=[f"ns-plot-{key}"] if key else [])
+        self.pane = pn.Column(pn.pane.Bokeh(self.fig, sizing_mode="stretch_width"), sizing_mode="stretch_width",
+                              css_classes=[f"ns-plot-{key}"] if key else [])
 
     def show(self, curves, scenarios=()) -> None:
         """Draw ``curves`` (the current run) and each ``(name, curves)`` of ``scenarios`` dashed."""
-        self.live.data = _lines(curves, PALETTE)
         saved = {"xs": [], "ys": [], "label": [], "color": []}
         for name, cs in scenarios:
             part = _lines(cs, PALETTE, f" ({name})")
             for k in saved:
                 saved[k] += part[k]
-        self.saved.data = saved
+        with unlocked():  # Bokeh models changed from a Panel callback: Panel sends the change
+            self.live.data = _lines(curves, PALETTE)
+            self.saved.data = saved
 
     def show_band(self, left, right, bottom, top, label) -> None:
         """Shaded boxes (e.g. a published range); empty lists remove them."""
-        self.band.data = {"left": list(left), "right": list(right), "bottom": list(bottom), "top": list(top),
-                          "label": list(label)}
+        with unlocked():
+            self.band.data = {"left": list(left), "right": list(right), "bottom": list(bottom), "top": list(top),
+                              "label": list(label)}
 
 
 async def in_thread(func, *args, **kwargs):
