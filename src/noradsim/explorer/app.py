@@ -11,7 +11,13 @@ PAGES = {"experiment": "Experiment", "dose_response": "Dose-response", "recordin
 
 
 def _page(module: str):
-    return importlib.import_module(f"{__package__}.{module}").page()
+    """A page, or a one-line message if it cannot be built (never a traceback in the browser)."""
+    from .common import explain
+
+    try:
+        return importlib.import_module(f"{__package__}.{module}").page()
+    except Exception as exc:
+        return pn.pane.Alert(f"This page could not be built: {explain(exc)}", alert_type="danger")
 
 
 def build() -> pn.Column:

@@ -110,7 +110,7 @@ class PathwaysPage:
         self.pick = pn.widgets.RadioButtonGroup(name="diagram", options=list(names), value=names[0] if names else None,
                                                 button_type="primary", button_style="outline",
                                                 css_classes=["ns-path-pick"])
-        self.svg = pn.pane.SVG("", sizing_mode="stretch_width", css_classes=["ns-path-svg"])
+        self.svg = pn.pane.HTML("", sizing_mode="stretch_width", css_classes=["ns-path-svg"])
         self.element = pn.widgets.Select(name="element", options=[], width=380)
         self.table = pn.widgets.Tabulator(pd.DataFrame(), disabled=True, show_index=False, sizing_mode="stretch_width",
                                           height=520, header_filters=True, layout="fit_data_table",

@@ -9,7 +9,7 @@ bar counts the targets). Picking a target shows the time course behind its predi
 
 from __future__ import annotations
 
-import threading
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +21,6 @@ from .common import clear_message, explain, in_thread, message_pane, show_messag
 SETS = {"calibration": ("targets.toml", "Calibration set: the values the model's calibrated parameters were fitted to"),
         "out_of_sample": ("predictions.toml", "Out-of-sample set: predictions never used to set any number")}
 _OUTCOMES: dict[str, dict] = {}
-_LOCK = threading.Lock()
 
 
 def set_path(which: str) -> Path | None:
@@ -35,14 +34,16 @@ def set_path(which: str) -> Path | None:
     return path if path.is_file() else None
 
 
+@lru_cache(maxsize=2)
 def read_set(which: str):
-    """``(targets, errors)`` of a set (errors: ``(id, message)`` of malformed targets)."""
+    """``(targets, errors)`` of a set (errors: ``(id, message)`` of malformed targets); read once."""
     from ..validation import read_targets
 
     path = set_path(which)
     if path is None:
-        return [], [("-", f"{SETS[which][0]} not found beside the calibration set")]
-    return read_targets(path)
+        return (), (("-", f"{SETS[which][0]} not found beside the calibration set"),)
+    good, bad = read_targets(path)
+    return tuple(good), tuple(bad)
 
 
 def evaluate_one(target):
@@ -134,7 +135,8 @@ def outcome_figure(target, outcome):
     pred = "no prediction" if outcome.predicted is None else f"predicted {outcome.predicted:.3g} {outcome.unit}"
     fig = figure(title=f"{target.id}: {pred}; published {target.expected:g} ({target.low:g}-{target.high:g}) "
                        f"{target.unit}, {outcome.verdict}", height=300, sizing_mode="stretch_width",
-                 tools="pan,wheel_zoom,box_zoom,reset,save", x_axis_type="log" if "doses" in (outcome.curve or {}) else "linear")
+                 tools="pan,wheel_zoom,box_zoom,reset,save",
+                 x_axis_type="log" if "doses" in (outcome.curve or {}) else "linear")
     c = outcome.curve or {}
     if "time_min" in c and "values" in c:
         x, y = np.asarray(c["time_min"], dtype=float), np.asarray(c["values"], dtype=float)
