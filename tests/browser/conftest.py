@@ -22,7 +22,7 @@ SHOTS = ROOT / "docs" / "screenshots"
 CHROMIUM = os.environ.get("NORADSIM_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-START_TIMEOUT_S = 300
+START_TIMEOUT_S = 600
 
 
 def _free_port() -> int:
