@@ -11,7 +11,6 @@ the spiking LC neuron's ``lc_neuron.toml``).
 from __future__ import annotations
 
 import re
-from collections import deque
 from functools import lru_cache
 
 import panel as pn
@@ -42,22 +41,20 @@ def _model(name: str):
 
 
 def _synthesis_reactions(model) -> list:
-    """The reactions connected to tyrosine (what the synthesis diagram draws)."""
+    """The reactions connected to tyrosine through shared species (what the synthesis diagram draws)."""
     names = set(model.species_names)
     start = next((n for n in ("tyr", "tyrosine") if n in names), None)
     if start is None:
         return list(model.reactions)
-    adj: dict[str, set] = {n: set() for n in names}
-    for rx in model.reactions:
-        sp = set(rx.reactants) | set(rx.products)
-        for a in sp:
-            adj[a] |= sp - {a}
-    keep, q = {start}, deque([start])
-    while q:
-        for m in adj[q.popleft()] - keep:
-            keep.add(m)
-            q.append(m)
-    return [rx for rx in model.reactions if (set(rx.reactants) | set(rx.products)) & keep]
+    species = [set(rx.reactants) | set(rx.products) for rx in model.reactions]
+    reached, grown = {start}, True
+    while grown:  # grow the set of reached species until no reaction adds one
+        before = len(reached)
+        for sp in species:
+            if sp & reached:
+                reached |= sp
+        grown = len(reached) > before
+    return [rx for rx, sp in zip(model.reactions, species) if sp & reached]
 
 
 def _parameters_of(expr: str, params: set, rules: dict, seen=None) -> list[str]:
