@@ -67,8 +67,11 @@ class LibraryPage:
         self.text = pn.widgets.TextInput(name="search (any column)", placeholder="e.g. atomoxetine, net_vmax, Km",
                                          width=320, css_classes=["ns-lib-search"])
         self.kinds = pn.widgets.CheckBoxGroup(name="kinds", options=list(KINDS), value=list(KINDS), inline=True)
+        wrap = {"type": "textarea"}  # long citations wrap inside their column
         opts = {"disabled": True, "show_index": False, "sizing_mode": "stretch_width", "height": 420,
-                "header_filters": True, "pagination": "local", "page_size": 50, "layout": "fit_data_table"}
+                "header_filters": True, "pagination": "local", "page_size": 50, "layout": "fit_data_fill",
+                "widths": {"source": 380, "derivation / reason": 300, "note": 220},
+                "formatters": {"source": wrap, "derivation / reason": wrap, "note": wrap}}
         self.drugs = pn.widgets.Tabulator(pd.DataFrame(list(drug_rows())), css_classes=["ns-lib-drugs"], **opts)
         self.params = pn.widgets.Tabulator(pd.DataFrame(list(parameter_rows())), css_classes=["ns-lib-params"], **opts)
         self.counts = pn.pane.Markdown("")
