@@ -72,6 +72,8 @@ def units_table(summary: dict) -> list[dict]:
                "CV of ISI": round(u["cv_isi"], 2), "LC unit": u["identified"], "single unit": u["single_unit"]}
         row.update({k: (round(v, 3) if isinstance(v, float) else v) for k, v in iso.items()
                     if isinstance(v, (int, float, bool))})
+        row.update({f"LC criterion: {k}": "pass" if c.get("pass") else "fail"
+                    for k, c in (u.get("criteria") or {}).items()})
         rows.append(row)
     return rows
 
