@@ -53,12 +53,13 @@ def server(playwright_api, tmp_path_factory):
     proc = subprocess.Popen([sys.executable, "-m", "noradsim.cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
                             stdout=log, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/"
+    alive = url + "liveness"  # answers without building a page (a page load under a slow machine is not a probe)
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             pytest.fail(f"noradsim serve exited with {proc.returncode}: {log_path.read_text()[-2000:]}")
         try:
-            with urllib.request.urlopen(url, timeout=5) as r:
+            with urllib.request.urlopen(alive, timeout=10) as r:
                 if r.status == 200:
                     break
         except OSError:
@@ -93,8 +94,8 @@ class App:
         page.on("console", lambda m: self.errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
         page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
         page.set_default_timeout(60_000)
-        page.goto(url)
-        page.get_by_text("Peak").first.wait_for(timeout=120_000)  # the Experiment page has run once
+        page.goto(url, timeout=300_000)
+        page.get_by_text("Peak").first.wait_for(timeout=300_000)  # the Experiment page has run once
 
     def tab(self, title: str):
         self.page.locator(".bk-tab", has_text=title).first.click()

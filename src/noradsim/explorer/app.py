@@ -55,4 +55,4 @@ def serve(port: int = 5006, host: str = "127.0.0.1", *, show: bool = False, warm
         warm_up()
     origins = [f"{host}:{port}"] + ([f"localhost:{port}"] if host in ("127.0.0.1", "localhost") else [])
     pn.serve({"/": build}, port=port, address=host, show=show, websocket_origin=origins, title="noradsim explorer",
-             threaded=False, print_url=False)
+             threaded=False, print_url=False, liveness=True)
