@@ -53,7 +53,7 @@ def server(playwright_api, tmp_path_factory):
     proc = subprocess.Popen([sys.executable, "-m", "noradsim.cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
                             stdout=log, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/"
-    alive = url + "liveness"  # answers without building a page (a page load under a slow machine is not a probe)
+    alive = url + "liveness"  # answers without building a page (loading a page on a busy machine is no probe)
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if proc.poll() is not None:

@@ -98,6 +98,18 @@ def parameter_rows(name: str) -> tuple[dict, ...]:
     return tuple(rows)
 
 
+def fit_width(svg: str) -> str:
+    """The SVG scaled to its container's width (when it has a viewBox), scrolling otherwise."""
+    head_end = svg.find(">", svg.find("<svg"))
+    head = svg[:head_end]
+    size = re.search(r'\swidth="([\d.]+)(?:px)?"[^>]*?\sheight="([\d.]+)(?:px)?"', head)
+    if "viewBox" not in head and size:
+        head += f' viewBox="0 0 {size.group(1)} {size.group(2)}"'
+    if "viewBox" in head:
+        head = re.sub(r'\s(width|height)="[^"]*"', "", head) + ' width="100%"'
+    return f'<div style="max-width:100%;overflow-x:auto">{head}{svg[head_end:]}</div>'
+
+
 class PathwaysPage:
     def __init__(self):
         import pandas as pd
@@ -124,7 +136,7 @@ class PathwaysPage:
         if name is None:
             return
         try:
-            self.svg.object = diagram_svg(name)
+            self.svg.object = fit_width(diagram_svg(name))
             rows = list(parameter_rows(name))
         except Exception as exc:  # a message, never a traceback
             self.note.object = explain(exc)
@@ -144,7 +156,8 @@ class PathwaysPage:
 
     def view(self) -> pn.Column:
         return pn.Column(self.pick, pn.Row(pn.Column(self.svg, sizing_mode="stretch_width"),
-                                           pn.Column(self.note, self.element, self.table, width=620)),
+                                           pn.Column(self.note, self.element, self.table, width=600),
+                                           sizing_mode="stretch_width"),
                          sizing_mode="stretch_width")
 
 

@@ -59,10 +59,10 @@ def rows(targets, outcomes: dict) -> list[dict]:
     out = []
     for t in targets:
         o = outcomes.get(t.id)
-        out.append({"id": t.id, "source": t.source, "measure": t.measure, "statistic": t.statistic,
-                    "published": t.expected, "low": t.low, "high": t.high, "unit": t.unit,
+        out.append({"id": t.id, "verdict": "not yet evaluated" if o is None else o.verdict,
                     "predicted": None if o is None or o.predicted is None else round(o.predicted, 4),
-                    "verdict": "not yet evaluated" if o is None else o.verdict,
+                    "published": t.expected, "low": t.low, "high": t.high, "unit": t.unit,
+                    "measure": t.measure, "statistic": t.statistic, "source": t.source,
                     "reason": "" if o is None else o.reason})
     return out
 
@@ -85,7 +85,8 @@ class TargetSet:
         self.status = pn.pane.Markdown("", css_classes=[f"ns-val-status-{which}"])
         self.table = pn.widgets.Tabulator(pd.DataFrame(rows(self.targets, {})), disabled=True, show_index=False,
                                           sizing_mode="stretch_width", height=360, header_filters=True,
-                                          layout="fit_data_stretch")
+                                          layout="fit_data_fill", widths={"source": 320, "reason": 320},
+                                          formatters={"source": {"type": "textarea"}, "reason": {"type": "textarea"}})
         self.pick = pn.widgets.Select(name="time course of", options=[t.id for t in self.targets], width=420)
         self.pick.param.watch(lambda _e: self._plot(), "value")
         self.plot = pn.pane.Bokeh(sizing_mode="stretch_width")
