@@ -125,17 +125,19 @@ class ExperimentPage:
         except Exception as exc:  # the page must stay usable: the message names the field
             show_message(self.message, explain(exc))
             return
-        clear_message(self.message)
         self.doc, self.run = doc, run
-        self._draw()
-        self.last_seconds = time.perf_counter() - t0
-        s = run.summary()
-        self.summary.object = (
-            f"**Peak** {s['peak_percent_baseline']:.0f} % of baseline · **trough** {s['min_percent_baseline']:.0f} % · "
-            f"**baseline** {s['baseline_nM']:.3g} nM (recovery-corrected) · {s['n_samples']} samples · "
-            f"computed in {self.last_seconds:.2f} s\n\n**Mechanism**: {s['mechanism']}")
-        lines = published_lines(run)
-        self.published.object = "\n\n".join(lines) if lines else "*No published measurement matches this experiment.*"
+        with pn.io.hold():  # one message to the browser for every plot and text that changed
+            clear_message(self.message)
+            self._draw()
+            self.last_seconds = time.perf_counter() - t0
+            s = run.summary()
+            self.summary.object = (
+                f"**Peak** {s['peak_percent_baseline']:.0f} % of baseline · **trough** {s['min_percent_baseline']:.0f} % "
+                f"· **baseline** {s['baseline_nM']:.3g} nM (recovery-corrected) · {s['n_samples']} samples · "
+                f"computed in {self.last_seconds:.2f} s\n\n**Mechanism**: {s['mechanism']}")
+            lines = published_lines(run)
+            self.published.object = ("\n\n".join(lines) if lines
+                                     else "*No published measurement matches this experiment.*")
 
     def _draw(self) -> None:
         saved = [(name, curves) for name, curves in self.scenarios]

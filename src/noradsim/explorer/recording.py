@@ -35,11 +35,11 @@ def recording_document(state: str, duration: str, pinches: str, current: str, se
         ivs.append({"stimulus": "footpinch", "at": at, "duration": "1 s"})
     if current.strip():
         ivs.append({"drug": "clonidine", "route": "iontophoresis", "current": current.strip(), "distance": "50 um",
-                    "at": "9 s", "duration": "3 s"})
+                    "at": "12 s", "duration": "18 s"})
     return {"schema": "noradsim-experiment/1", "protocol": "recording", "name": "explorer_recording",
             "species": "rat", "region": "locus_coeruleus", "state": state, "seed": int(seed), "interventions": ivs,
             "recording": {"electrode": ["0 um", "20 um", "0 um"],
-                          "search": {"step": "5 um", "max_travel": "100 um", "baseline": "8 s"},
+                          "search": {"step": "5 um", "max_travel": "100 um", "baseline": "20 s"},
                           "duration": duration.strip(), "dt": "0.05 ms", "threshold": 4.5, "n_units": 3,
                           "noise": "8 uV", "a2": 0.35}}
 
@@ -82,8 +82,8 @@ class RecordingPage:
     def __init__(self):
         self.state = pn.widgets.Select(name="state", options=[s for s in STATES if s.startswith("anesthetized")] +
                                        ["awake"], value="anesthetized:chloral_hydrate", width=230)
-        self.duration = pn.widgets.TextInput(name="recording length", value="12 s", width=120)
-        self.pinches = pn.widgets.TextInput(name="footpinches at (comma-separated)", value="4 s, 7 s", width=220)
+        self.duration = pn.widgets.TextInput(name="recording length", value="30 s", width=120)
+        self.pinches = pn.widgets.TextInput(name="footpinches at (comma-separated)", value="5 s, 9 s", width=220)
         self.current = pn.widgets.TextInput(name="clonidine iontophoresis current (empty: none)", value="1 nA",
                                             width=260)
         self.seed = pn.widgets.IntInput(name="seed", value=1, start=0, end=10**9, width=90)
@@ -91,7 +91,7 @@ class RecordingPage:
         self.go.on_click(self.run)
         self.spinner = pn.indicators.LoadingSpinner(value=False, size=30, visible=False)
         self.status = pn.pane.Markdown("Press **Record**: the electrode search and the recording take about a "
-                                       "minute (a spiking LC network at 20 kHz).", css_classes=["ns-rec-status"])
+                                       "minute or two (a spiking LC network at 20 kHz).", css_classes=["ns-rec-status"])
         self.message = message_pane()
         self.figures = pn.Column(sizing_mode="stretch_width")
 
