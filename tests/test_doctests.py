@@ -11,7 +11,7 @@ MODULES = ["noradsim.units", "noradsim.model.blocks", "noradsim.model.core", "no
            "noradsim.fitting.globalfit", "noradsim.fitting.data", "noradsim.protocols",
            "noradsim.protocols.microdialysis", "noradsim.protocols.recording.sorting",
            "noradsim.protocols.recording.quality", "noradsim.protocols.recording.templates",
-           "noradsim.protocols.recording.result"]
+           "noradsim.protocols.recording.result", "noradsim.explorer.forms"]
 
 
 @pytest.mark.parametrize("name", MODULES)
