@@ -258,7 +258,7 @@ def test_shipped_calibration_winning_start_reproduces_shipped_values(targets_fil
     assert recorded.is_file()
     spec = read_spec(data_path(SHIPPED_SPEC))
     assert set(spec.parameters) == set(entries)
-    setup = calibration_setup(targets_file, spec.parameters)
+    setup = calibration_setup(targets_file, spec.parameters, only=spec.targets_only or None)
     box = [v for f in setup.residuals.free for v in (f.low, f.high)]
     assert box == pytest.approx([v for n in spec.parameters for v in entries[n]["range"]], rel=1e-12)
     x0 = latin_hypercube_starts(setup.residuals, spec.starts, spec.seed)
