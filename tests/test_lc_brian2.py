@@ -83,7 +83,9 @@ def _isi(res):
 
 @pytest.mark.slow
 def test_analytic_gates_agree_with_the_tables_to_their_resolution(params):
-    p = params.updated({"noise_sigma": 0.0, "g_gap": 0.0})
+    # gates only: no gap junctions and no local NE/alpha2 feedback, whose slow loop (round 3:
+    # stronger LC reserve) turns a table error of a few uV into ISI shifts of over 1 %
+    p = params.updated({"noise_sigma": 0.0, "g_gap": 0.0, "release_per_population_spike": 0.0})
     pop = build_population(p, 10, seed=2)
     a, b = _both(p, pop, constant_inputs(p, 7.0, 0.0, 1500), gates="analytic")
     isi_a, isi_b = _isi(a), _isi(b)
