@@ -15,15 +15,15 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ..parameters import Parameter, _record, data_path, read_toml
+from ..calibration.overlay import section_records
+from ..parameters import Parameter
 from .core import ModelBuilder
 
 
 @lru_cache(maxsize=1)
 def medullary_parameters() -> dict[str, Parameter]:
-    """The ``[medullary]`` table of ``data/stimuli.toml``."""
-    doc = read_toml(data_path("stimuli.toml"))
-    return {k: _record(k, v, "stimuli.toml [medullary]") for k, v in doc["medullary"].items()}
+    """The ``[medullary]`` table of ``data/stimuli.toml``, through the one overlay loading path."""
+    return section_records("stimuli.toml", "medullary")
 
 
 def add_medullary_source(b: ModelBuilder) -> str:
