@@ -91,10 +91,11 @@ def test_declaration_unchanged(key):
     assert _hash(_as_recorded(_dump(CASES[key]()))) == GOLDEN[key]
 
 
-def test_tissue_density_is_the_number_it_replaced():
+def test_tissue_density_is_the_measured_brain_density():
+    """Was the literal 1000 it replaced; now the measured specific gravity 1.036 (round 4)."""
     m = build_terminal_model()
     p = m.parameters["tissue_density"]
-    assert (p.value, p.unit) == (1000.0, "g/L")
+    assert (p.value, p.unit) == (1036.0, "g/L")
 
 
 def test_builder_blocks_are_short_and_return_their_names():

@@ -30,7 +30,7 @@ from .extensions import add_alpha2_desensitisation, add_alpha2_desensitisation_d
 
 TERMINAL_TAU = "ne_alpha2_tau_terminal"  # NE's operational tau at terminal alpha2A after desensitisation
 NE_MOLAR_MASS = 169.18  # g/mol, norepinephrine free base (PubChem CID 439260)
-TISSUE_DENSITY = 1000.0  # g/L: 1 g/mL, so 1 nM tissue of NE = 0.169 ng/g (terminal.toml)
+TISSUE_DENSITY = 1036.0  # g/L: brain specific gravity 1.036, so 1 nM tissue of NE = 0.163 ng/g (terminal.toml)
 REGIONS = ("prefrontal_cortex", "frontal_cortex", "cingulate_cortex", "occipital_cortex", "hippocampus", "hypothalamus")
 
 
@@ -196,9 +196,10 @@ def _add_parameters(b: ModelBuilder, region: str, state: str, species: str) -> l
         b.parameter("ttx_perfusate", 0.0, "nM", "rat", "TTX in the perfusate (set by the protocol)"),
         b.parameter("ng_per_nmol_ne", NE_MOLAR_MASS, "ng/nmol", "any", "PubChem CID 439260 (norepinephrine, 169.18 g/mol)"),
         # was a bare "/1000" in tissue_ne: the density that turns ng per litre of tissue into ng/g
-        b.parameter("tissue_density", TISSUE_DENSITY, "g/L", "any",
-                    "assumed: brain tissue 1 g/mL (measured 1.04-1.05 g/mL), as in terminal.toml's "
-                    "'1 nM tissue of NE = 0.169 ng/g'", "converts NE per litre of tissue to ng/g"),
+        b.parameter("tissue_density", TISSUE_DENSITY, "g/L", "human",
+                    "brain specific gravity 1.036 (fresh human brain, the literature value quoted by Bhatnagar, "
+                    "Veling, Ouseph & Nettleton 1991, J Pineal Res 10:168); no rat value found; was 1 g/mL (assumed)",
+                    "converts NE per litre of tissue to ng/g"),
     ]
     add_extension_parameters(b)  # round 2: DA, alpha2 desensitisation, LC probe (model/extensions.py)
     return names
