@@ -60,3 +60,19 @@ def test_no_down_regulation_without_occupancy_or_within_a_day():
                                                "window": ["0 min", "1440 min"]}, "test"), dt=600.0)
     assert float(ds["net_occupancy"].values.max()) > 0.9
     assert 0.95 < float(ds["net_expression"].values.min()) < 1.0
+
+
+def test_lc_firing_does_not_recover_during_weeks_of_reboxetine():
+    """Reboxetine 2.5 mg/kg/day by s.c. minipump: LC firing down 66 % at 7 d and 80 % at 21 d,
+    no recovery, and the LC clonidine response unchanged (Szabo & Blier 2001, Eur J Neurosci,
+    doi 10.1046/j.0953-816x.2001.01583.x). The model keeps LC alpha2A fully sensitive (only terminal receptors
+    desensitise), so the LC rate at 21 d is no higher than at 7 d."""
+    ds = simulate_conditions(parse_conditions({
+        "interventions": [{"drug": "reboxetine", "dose": "2.5 mg/kg/day", "route": "sc_minipump", "at": "0 min",
+                           "duration": "21 day"}],
+        "window": ["0 min", "30240 min"]}, "test"), dt=3600.0)
+    t = ds["time"].values
+    rate = ds["lc_firing_rate"].values
+    base, d7, d21 = rate[0], float(np.interp(7 * 1440, t, rate)), float(np.interp(21 * 1440 - 60, t, rate))
+    assert d7 < base
+    assert d21 <= d7 * 1.02
