@@ -47,14 +47,14 @@ def test_sustained_full_occupancy_reproduces_the_published_nisoxetine_losses():
     tau = tr["tau_net_down"][0]
     assert m == pytest.approx(0.8) and tau / DAY == pytest.approx(21 / math.log(2))
     expected = np.where(t <= 42 * DAY, m * (1 - np.exp(-t / tau)), 0.6 * np.exp(-(t - 42 * DAY) / tau))
-    np.testing.assert_allclose(tr["net_down"], expected, atol=2e-3)
+    np.testing.assert_allclose(1 - tr["net_expression"], expected, atol=2e-3)
 
 
 def test_no_down_regulation_without_occupancy_or_within_a_day():
     """Drug-free: NET stays intact; one day of near-full NET block loses under 5 % of NET
     (binding changes are reported after weeks, not hours: Benmansour et al. 2004, 3-6 weeks)."""
     tr = integrate(_regulation_model(0.0), [Segment(0.0, 30 * DAY)], dt=DAY, engine="scipy")
-    assert np.max(tr["net_down"]) == 0.0
+    assert np.min(tr["net_expression"]) == 1.0
     ds = simulate_conditions(parse_conditions({"interventions": [{"drug": "desipramine", "dose": "10 mg/kg",
                                                                    "route": "ip"}],
                                                "window": ["0 min", "1440 min"]}, "test"), dt=600.0)

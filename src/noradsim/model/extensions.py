@@ -19,9 +19,9 @@ Terminal alpha2 desensitisation
     the operational tau of every agonist at the terminal by ``1 + (fold - 1) a2_desens``.
 
 NET down-regulation during chronic NET inhibition
-    A slow state ``net_down`` (fraction of terminal NET lost) relaxes to
-    ``net_down_max * net_occupancy`` with time constant ``tau_net_down``; NET uptake, NET
-    reverse transport and NET uptake of DA at the terminals scale with ``1 - net_down``.
+    A slow state ``net_expression`` (fraction of terminal NET left) relaxes to
+    ``1 - net_down_max * net_occupancy`` with time constant ``tau_net_down``; NET uptake, NET
+    reverse transport and NET uptake of DA at the terminals scale with it.
     The drive is drug binding, not NE (desipramine lowers NET in Dbh-/- mice, which lack
     NE). ``net_down_max`` and ``tau_net_down`` are computed at build time from the two
     measured losses of NET binding after 3 and 6 weeks of reboxetine (first-order onset).
@@ -79,20 +79,19 @@ def add_net_regulation(b: ModelBuilder) -> str:
     First-order onset ``M (1 - exp(-t/tau))`` under full occupancy through the two
     measured losses ``a`` (after ``t_a``) and ``b`` (after ``2 t_a``): ``exp(-t_a/tau) =
     b/a - 1``, so ``tau = t_a / ln(a/(b - a))`` and ``M = a^2/(2a - b)``. Returns the name
-    of the rule holding the fraction of NET left.
+    of the state holding the fraction of NET left.
     """
-    b.species("net_down", "terminal", 0.0, "1", "fraction of terminal NET lost by down-regulation")
+    b.species("net_expression", "terminal", 1.0, "1", "fraction of terminal NET left after down-regulation (1 = drug-naive)")
     b.rule("net_down_max", "net_binding_loss_3wk^2/(2*net_binding_loss_3wk - net_binding_loss_6wk)", "1",
            "NET loss approached under sustained full occupancy (derived: a^2/(2a - b))")
     b.rule("tau_net_down", "net_binding_loss_time/ln(net_binding_loss_3wk/(net_binding_loss_6wk - net_binding_loss_3wk))",
            "s", "time constant of NET down-regulation and recovery (derived: t_a/ln(a/(b - a)))")
-    b.rule("net_expression", "1 - net_down", "1", "fraction of terminal NET left (1 = drug-naive)")
     return "net_expression"
 
 
 def add_net_regulation_dynamics(b: ModelBuilder) -> None:
-    """The reaction moving ``net_down`` to its occupancy-driven target (after ``net_occupancy``)."""
-    b.reaction("net_downregulation", "(net_down_max*net_occupancy - net_down)/tau_net_down", {}, {"net_down": 1},
+    """The reaction moving ``net_expression`` to its occupancy-driven target (after ``net_occupancy``)."""
+    b.reaction("net_downregulation", "(1 - net_down_max*net_occupancy - net_expression)/tau_net_down", {}, {"net_expression": 1},
                "NET down-regulation by sustained drug occupancy (weeks) and its recovery")
 
 

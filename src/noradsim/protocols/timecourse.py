@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import replace
 from functools import lru_cache
 
@@ -321,7 +322,7 @@ def _rate(values: dict, model, name: str) -> np.ndarray:
     ns = {k: np.asarray(val) for k, val in values.items()}
     ns.update(model.parameters.values())
     ns.update({"math": _m, "_exp": np.exp, "ln": np.log, "exp": np.exp})
-    expr = _py(rx.rate).replace("math.log", "np.log").replace("_exp", "np.exp")
+    expr = re.sub(r"(?<![A-Za-z0-9_])_exp\(", "np.exp(", _py(rx.rate).replace("math.log", "np.log"))  # not net_expression
     ns["np"] = np
     shape = next(iter(values.values())).shape
     return np.broadcast_to(eval(expr, {"__builtins__": {}}, ns), shape).astype(float)  # noqa: S307 (own declaration)
