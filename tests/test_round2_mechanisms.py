@@ -29,7 +29,8 @@ def test_dopamine_uptake_by_net_is_michaelis_menten_with_the_hnet_km():
     model = build_terminal_model("prefrontal_cortex")
     p = model.parameters.values()
     assert p["net_km_da"] == 240.0
-    v = _rate({"da_ecf": np.array([p["net_km_da"]]), "da_net_factor": np.array([1.0])}, model, "da_net_uptake")
+    v = _rate({"da_ecf": np.array([p["net_km_da"]]), "da_net_factor": np.array([1.0]), "net_expression": np.array([1.0])},
+              model, "da_net_uptake")
     assert v[0] == pytest.approx(0.5 * p["net_vmax"] * p["net_vmax_da_ratio"] * p["innervation"])
 
 

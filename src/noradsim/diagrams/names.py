@@ -50,6 +50,7 @@ SPECIES = {
     "lc_rate": ("firing rate", "LC firing rate", "lc"),
     "stress": ("stressor drive", "stressor drive to the LC", "lc"),
     "a2_desens": ("α2A desensitisation", "terminal α2A desensitisation", "terminal"),
+    "net_expression": ("NET expression", "terminal NET left after down-regulation", "terminal"),
     "mao_active": ("active MAO-A", "MAO-A not irreversibly inhibited", "cytosol"),
     "vmat_active": ("active VMAT2", "VMAT2 not irreversibly inhibited", "vesicle"),
     # beta (Gs)
@@ -100,7 +101,7 @@ REACTIONS = {
     "dhpg_out": "efflux to CSF, blood", "nmn_mao": "MAO", "mhpg_out": "efflux to CSF, blood", "da_release": "DA terminals",
     "da_net_uptake": "NET", "da_other_clearance": "other clearance",
     "lc_dendritic_release": "somatodendritic release", "lc_ne_clearance": "NET and other clearance",
-    "lc_rate_dynamics": "f-I curve", "stress_dynamics": "stressor", "a2_desensitisation": "desensitisation",
+    "lc_rate_dynamics": "f-I curve", "stress_dynamics": "stressor", "a2_desensitisation": "desensitisation", "net_downregulation": "down-regulation",
     "gs_activation": "GDP/GTP exchange", "gs_gtpase": "GTPase", "adenylyl_cyclase": "adenylyl cyclase",
     "pde": "PDE4", "pka_dissociation": "cAMP binding", "pka_reassociation": "re-association",
     "sahp_phosphorylation": "PKA", "sahp_dephosphorylation": "phosphatase", "creb_phosphorylation": "PKA",

@@ -27,7 +27,7 @@ _COMPLEX = {"PKA_R2C2", "PKA_R2cAMP4", "Gi_trimer", "Gs_GDP", "Gq_GDP"}
 CLASSES = {"species": GlyphClass.SIMPLE_CHEMICAL, "input": GlyphClass.PERTURBING_AGENT,
            "output": GlyphClass.PHENOTYPE, "step": GlyphClass.UNSPECIFIED_ENTITY,
            "source": GlyphClass.SIMPLE_CHEMICAL}
-_NON_CHEMICAL = {"lc_rate", "stress", "a2_desens"}
+_NON_CHEMICAL = {"lc_rate", "stress", "a2_desens", "net_expression"}
 _SINK_NAMES = {"dopamine terminals"}
 ARCS = {"stimulation": ArcClass.STIMULATION, "inhibition": ArcClass.INHIBITION, "modulation": ArcClass.MODULATION}
 PD = MapVersion.HTTP_IDENTIFIERS_ORG_COMBINE_SPECIFICATIONS_SBGN_PD_LEVEL_1_VERSION_2_0

@@ -35,7 +35,7 @@ def add_autoreceptor_geometry(b: ModelBuilder) -> list[str]:
     """
     return [
         b.rule("k_ecs_clearance",
-               "net_vmax*innervation/(ecs_fraction*(net_km*net_factor + ne_ecf)) + k_diffusion_loss + k_comt_ecf*comt_factor",
+               "net_vmax*innervation*net_expression/(ecs_fraction*(net_km*net_factor + ne_ecf)) + k_diffusion_loss + k_comt_ecf*comt_factor",
                "1/s", "present first-order clearance rate constant of extracellular NE"),
         b.rule("k_varicosity_field",
                f"{FOUR_PI!r}*ne_diffusion_free/ecs_tortuosity^2*varicosity_radius*varicosity_density*innervation",

@@ -17,6 +17,14 @@ Terminal alpha2 desensitisation
     over the activation the terminal is adapted to (set by the protocol to the drug-free
     steady state), with an onset time constant of days and a faster recovery. It divides
     the operational tau of every agonist at the terminal by ``1 + (fold - 1) a2_desens``.
+
+NET down-regulation during chronic NET inhibition
+    A slow state ``net_expression`` (fraction of terminal NET left) relaxes to
+    ``1 - net_down_max * net_occupancy`` with time constant ``tau_net_down``; NET uptake, NET
+    reverse transport and NET uptake of DA at the terminals scale with it.
+    The drive is drug binding, not NE (desipramine lowers NET in Dbh-/- mice, which lack
+    NE). ``net_down_max`` and ``tau_net_down`` are computed at build time from the two
+    measured losses of NET binding after 3 and 6 weeks of reboxetine (first-order onset).
 """
 
 from __future__ import annotations
@@ -65,6 +73,28 @@ def add_alpha2_desensitisation_dynamics(b: ModelBuilder) -> None:
                {}, {"a2_desens": 1}, "alpha2A desensitisation (onset days, recovery about 1 d)")
 
 
+def add_net_regulation(b: ModelBuilder) -> str:
+    """Terminal NET expression lost during days to weeks of NET occupancy.
+
+    First-order onset ``M (1 - exp(-t/tau))`` under full occupancy through the two
+    measured losses ``a`` (after ``t_a``) and ``b`` (after ``2 t_a``): ``exp(-t_a/tau) =
+    b/a - 1``, so ``tau = t_a / ln(a/(b - a))`` and ``M = a^2/(2a - b)``. Returns the name
+    of the state holding the fraction of NET left.
+    """
+    b.species("net_expression", "terminal", 1.0, "1", "fraction of terminal NET left after down-regulation (1 = drug-naive)")
+    b.rule("net_down_max", "net_binding_loss_3wk^2/(2*net_binding_loss_3wk - net_binding_loss_6wk)", "1",
+           "NET loss approached under sustained full occupancy (derived: a^2/(2a - b))")
+    b.rule("tau_net_down", "net_binding_loss_time/ln(net_binding_loss_3wk/(net_binding_loss_6wk - net_binding_loss_3wk))",
+           "s", "time constant of NET down-regulation and recovery (derived: t_a/ln(a/(b - a)))")
+    return "net_expression"
+
+
+def add_net_regulation_dynamics(b: ModelBuilder) -> None:
+    """The reaction moving ``net_expression`` to its occupancy-driven target (after ``net_occupancy``)."""
+    b.reaction("net_downregulation", "(1 - net_down_max*net_occupancy - net_expression)/tau_net_down", {}, {"net_expression": 1},
+               "NET down-regulation by sustained drug occupancy (weeks) and its recovery")
+
+
 def add_dopamine(b: ModelBuilder) -> None:
     """Prefrontal extracellular DA: release by DA terminals, NET uptake, other clearance."""
     b.species("da_ecf", "ecs", 0.7, description="extracellular dopamine (DA terminals; cleared mainly by NET in PFC)")
@@ -76,7 +106,8 @@ def add_dopamine(b: ModelBuilder) -> None:
            "DA release by DA terminals (derived from the basal concentration)")
     b.rule("da_net_factor", "net_factor*(1 + ne_ecf/net_km)", "1", "apparent-Km factor of NET for DA (drugs and NE compete)")
     b.reaction("da_release", "da_release_rate", {}, {"da_ecf": 1}, "DA release from DA terminals")
-    b.reaction("da_net_uptake", michaelis_menten("da_ecf", "net_vmax*net_vmax_da_ratio*innervation", "net_km_da", "da_net_factor"),
+    b.reaction("da_net_uptake", michaelis_menten("da_ecf", "net_vmax*net_vmax_da_ratio*innervation*net_expression", "net_km_da",
+                                                        "da_net_factor"),
                {"da_ecf": 1}, {}, "NET uptake of DA", "Michaelis-Menten, competitive with NE and NET inhibitors")
     b.reaction("da_other_clearance", "k_da_other*da_ecf*ecs_fraction", {"da_ecf": 1}, {},
                "DAT-independent DA clearance (diffusion, uptake-2, sparse DAT)")
@@ -84,6 +115,6 @@ def add_dopamine(b: ModelBuilder) -> None:
 
 def da_clearance_rate_constant(values: dict, p: dict):
     """First-order clearance rate constant of extracellular DA (1/s) along a trajectory."""
-    net = p["net_vmax"] * p["net_vmax_da_ratio"] * p["innervation"] / (
+    net = p["net_vmax"] * p["net_vmax_da_ratio"] * p["innervation"] * values.get("net_expression", 1.0) / (
         p["ecs_fraction"] * (p["net_km_da"] * values["da_net_factor"] + values["da_ecf"]))
     return net + values["k_da_other"]

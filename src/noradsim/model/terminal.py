@@ -26,7 +26,8 @@ from .blocks import competitive_factor, hill, michaelis_menten, operational_acti
 from .core import Model, ModelBuilder
 from .alpha2 import add_autoreceptor_geometry
 from .sources import add_medullary_source
-from .extensions import add_alpha2_desensitisation, add_alpha2_desensitisation_dynamics, add_dopamine, add_extension_parameters
+from .extensions import (add_alpha2_desensitisation, add_alpha2_desensitisation_dynamics, add_dopamine, add_extension_parameters,
+                         add_net_regulation, add_net_regulation_dynamics)
 
 TERMINAL_TAU = "ne_alpha2_tau_terminal"  # NE's operational tau at terminal alpha2A after desensitisation
 NE_MOLAR_MASS = 169.18  # g/mol, norepinephrine free base (PubChem CID 439260)
@@ -127,6 +128,7 @@ def build_terminal_model(region: str = "prefrontal_cortex", *, state: str = "awa
     _add_compartments(b)
     _add_states(b)
     add_alpha2_desensitisation(b)  # defines the rule TERMINAL_TAU (model/extensions.py)
+    add_net_regulation(b)  # defines the rule net_expression (model/extensions.py)
     terms = _DrugTerms()
     for use in {u.name.lower(): u for u in drugs}.values():
         drug = library.get(use.name)
@@ -145,6 +147,7 @@ def build_terminal_model(region: str = "prefrontal_cortex", *, state: str = "awa
     _add_lc(b)
     # ---- round 2 (model/extensions.py): terminal alpha2 desensitisation, prefrontal dopamine
     add_alpha2_desensitisation_dynamics(b)
+    add_net_regulation_dynamics(b)
     add_dopamine(b)
     return b.build()
 
@@ -367,9 +370,9 @@ def _add_release(b: ModelBuilder) -> list[str]:
 def _add_clearance(b: ModelBuilder) -> list[str]:
     """Extracellular NE: NET reuptake and reverse transport, extraneuronal COMT, diffusion."""
     return [
-        b.reaction("net_uptake", michaelis_menten("ne_ecf", "net_vmax*innervation", "net_km", "net_factor"),
+        b.reaction("net_uptake", michaelis_menten("ne_ecf", "net_vmax*innervation*net_expression", "net_km", "net_factor"),
                    {"ne_ecf": 1}, {"ne_cyt": 1}, "NET reuptake", "Michaelis-Menten, competitive inhibition by drugs"),
-        b.reaction("net_efflux", "k_net_efflux*ne_cyt/net_factor", {"ne_cyt": 1}, {"ne_ecf": 1}, "NET reverse transport"),
+        b.reaction("net_efflux", "k_net_efflux*net_expression*ne_cyt/net_factor", {"ne_cyt": 1}, {"ne_ecf": 1}, "NET reverse transport"),
         b.reaction("comt_ecf", "k_comt_ecf*comt_factor*ne_ecf*ecs_fraction", {"ne_ecf": 1}, {"nmn": 1},
                    "COMT in glia and postsynaptic cells"),
         b.reaction("diffusion_loss", "k_diffusion_loss*ne_ecf*ecs_fraction", {"ne_ecf": 1}, {},

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import replace
 from functools import lru_cache
 
@@ -235,7 +236,7 @@ def _adapted(model, y0: dict, engine: str):
 
 def clearance_rate_constant(values: dict[str, np.ndarray], p: dict[str, float]) -> np.ndarray:
     """First-order clearance rate constant of extracellular NE (1/s) along a trajectory."""
-    net = p["net_vmax"] * p["innervation"] / (p["ecs_fraction"] * (p["net_km"] * values["net_factor"] + values["ne_ecf"]))
+    net = p["net_vmax"] * p["innervation"] * values.get("net_expression", 1.0) / (p["ecs_fraction"] * (p["net_km"] * values["net_factor"] + values["ne_ecf"]))
     return net + p["k_comt_ecf"] * values["comt_factor"] + p["k_diffusion_loss"]
 
 
@@ -276,6 +277,7 @@ def _dataset(tr, model, cond: Conditions, probe: Probe, library, engine: str) ->
         "dialysate_da": var(dial_da, "nM", "DA in dialysate"),
         "extracellular_da": var(dial_da / r_vitro, "nM", "extracellular DA, dialysate corrected for in vitro recovery"),
         "alpha2_terminal_desensitisation": var(v["a2_desens"], "1", "terminal alpha2A desensitisation (0 none, 1 full)"),
+        "net_expression": var(v["net_expression"], "1", "fraction of terminal NET left after down-regulation (1 = drug-naive)"),
     }
     ex_vivo = []
     for u in drug_uses(cond.interventions):
@@ -320,7 +322,7 @@ def _rate(values: dict, model, name: str) -> np.ndarray:
     ns = {k: np.asarray(val) for k, val in values.items()}
     ns.update(model.parameters.values())
     ns.update({"math": _m, "_exp": np.exp, "ln": np.log, "exp": np.exp})
-    expr = _py(rx.rate).replace("math.log", "np.log").replace("_exp", "np.exp")
+    expr = re.sub(r"(?<![A-Za-z0-9_])_exp\(", "np.exp(", _py(rx.rate).replace("math.log", "np.log"))  # not net_expression
     ns["np"] = np
     shape = next(iter(values.values())).shape
     return np.broadcast_to(eval(expr, {"__builtins__": {}}, ns), shape).astype(float)  # noqa: S307 (own declaration)
