@@ -90,6 +90,14 @@ def test_total_and_unbound_partitions_imply_a_brain_binding_below_one(library):
         assert 0 < fu_brain <= 1, (name, fu_brain)
 
 
+def test_duloxetine_oral_absorption_puts_the_bateman_peak_at_the_rat_tmax(library):
+    """Bateman peak time ln(ka/ke)/(ka - ke) with the rat ke (t1/2 12 h) equals the measured Tmax 2 h."""
+    rp = library.get("duloxetine").pk.routes["po"].absorption_halflife
+    ka, ke = math.log(2) / (rp.value / 3600.0), math.log(2) / 12.0  # 1/h (Abd-Elal et al. 2023, table 5)
+    assert rp.kind == "derived"
+    assert math.log(ka / ke) / (ka - ke) == pytest.approx(2.0, rel=0.01)
+
+
 def _interventions(node):
     """Every table with a ``drug`` key, anywhere in a parsed TOML document."""
     if isinstance(node, dict):
