@@ -32,6 +32,9 @@ NORTRIPTYLINE_FU_PLASMA_RAT = 0.077829945
 VENLAFAXINE_FU_BRAIN = 0.205
 VENLAFAXINE_FU_PLASMA_HUMAN = 0.73  # 27 % bound, Goodman & Gilman 12th ed.
 IMIPRAMINE_CHRONIC_KP = 10  # brain / plasma of imipramine + metabolites, J Pharmacol Exp Ther 1984;230:330
+NIU_2018_DULOXETINE_PO_DOSE = 40.0  # mg/kg by gavage, normal rats (Niu 2018 thesis, abstract)
+NIU_2018_DULOXETINE_AUC = 4.145  # mg.h/L (4145 ng.h/mL, AUC0-inf)
+NIU_2018_DULOXETINE_T_HALF_H = 4.1  # terminal half-life
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +99,18 @@ def test_duloxetine_oral_absorption_puts_the_bateman_peak_at_the_rat_tmax(librar
     ka, ke = math.log(2) / (rp.value / 3600.0), math.log(2) / 12.0  # 1/h (Abd-Elal et al. 2023, table 5)
     assert rp.kind == "derived"
     assert math.log(ka / ke) / (ka - ke) == pytest.approx(2.0, rel=0.01)
+
+
+def test_duloxetine_clearance_from_oral_auc_and_bioavailability(library):
+    """CL = F_po dose / AUC_po; V = CL t1/2 / ln 2 (one compartment)."""
+    pk = library.get("duloxetine").pk
+    f_po = pk.routes["po"].bioavailability
+    assert f_po.kind == "derived"
+    cl = f_po.value * NIU_2018_DULOXETINE_PO_DOSE / NIU_2018_DULOXETINE_AUC
+    assert pk.clearance.value == pytest.approx(cl, rel=0.005)
+    assert pk.volume.value == pytest.approx(cl * NIU_2018_DULOXETINE_T_HALF_H / math.log(2), rel=0.005)
+    assert pk.clearance.kind == pk.volume.kind == "derived"
+    assert pk.clearance.value < RAT_LIVER_BLOOD_FLOW  # hepatic clearance cannot exceed liver blood flow
 
 
 def _interventions(node):
