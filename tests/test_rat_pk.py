@@ -29,6 +29,8 @@ WIKELL_2002_SERUM_NM = 97 + 66
 DESIPRAMINE_FU_PLASMA_RAT = 0.128631601
 DESIPRAMINE_FU_BRAIN = 0.012251504
 NORTRIPTYLINE_FU_PLASMA_RAT = 0.077829945
+NORTRIPTYLINE_FU_BRAIN = 0.006250126  # fubrain.csv, clinfo/ADME_MTFT
+NORTRIPTYLINE_LOGBB = 1.04  # B3DB_regression.tsv, theochem/B3DB (brain/blood)
 VENLAFAXINE_FU_BRAIN = 0.205
 VENLAFAXINE_FU_PLASMA_HUMAN = 0.73  # 27 % bound, Goodman & Gilman 12th ed.
 IMIPRAMINE_CHRONIC_KP = 10  # brain / plasma of imipramine + metabolites, J Pharmacol Exp Ther 1984;230:330
@@ -80,7 +82,11 @@ def test_unbound_partition_from_total_partition_and_binding(library):
     assert ven.kpuu_brain.value == pytest.approx(
         ven.kp_brain.value * VENLAFAXINE_FU_BRAIN / VENLAFAXINE_FU_PLASMA_HUMAN, rel=0.005)
     assert dmi.kpuu_brain.kind == ven.kpuu_brain.kind == "derived"
-    assert library.get("nortriptyline").pk.fu_plasma.value == pytest.approx(NORTRIPTYLINE_FU_PLASMA_RAT, rel=0.01)
+    nor = library.get("nortriptyline").pk
+    assert nor.fu_plasma.value == pytest.approx(NORTRIPTYLINE_FU_PLASMA_RAT, rel=0.01)
+    assert nor.kpuu_brain.kind == "derived"
+    assert nor.kpuu_brain.value == pytest.approx(
+        10**NORTRIPTYLINE_LOGBB * NORTRIPTYLINE_FU_BRAIN / NORTRIPTYLINE_FU_PLASMA_RAT, rel=0.005)
 
 
 def test_total_and_unbound_partitions_imply_a_brain_binding_below_one(library):
