@@ -58,12 +58,14 @@ def test_net_uptake_is_michaelis_menten_with_competitive_inhibition():
     model = build_terminal_model("prefrontal_cortex", drugs=(DrugUse("desipramine", ("ip",)),))
     p = model.parameters.values()
     ne = np.array([1.0, 100.0, 420.0, 5000.0])
-    values = {"ne_ecf": ne, "net_factor": 1 + 7.36 / p["d_desipramine_ki_net"] + 0 * ne}
+    values = {"ne_ecf": ne, "net_factor": 1 + 7.36 / p["d_desipramine_ki_net"] + 0 * ne,
+              "net_expression": 1 + 0 * ne}  # acute: no NET down-regulation yet
     v = _rate(values, model, "net_uptake")
     km_app = p["net_km"] * (1 + 7.36 / p["d_desipramine_ki_net"])
     np.testing.assert_allclose(v, p["net_vmax"] * p["innervation"] * ne / (km_app + ne))
     # at Km and without inhibitor the rate is half maximal
-    half = _rate({"ne_ecf": np.array([p["net_km"]]), "net_factor": np.array([1.0])}, model, "net_uptake")
+    half = _rate({"ne_ecf": np.array([p["net_km"]]), "net_factor": np.array([1.0]), "net_expression": np.array([1.0])},
+                 model, "net_uptake")
     assert half[0] == pytest.approx(0.5 * p["net_vmax"] * p["innervation"])
 
 
