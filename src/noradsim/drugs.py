@@ -69,6 +69,17 @@ class Binding:
     efficacy: Value | None = None  # intrinsic efficacy relative to NE (= 1) at this receptor
     mechanism: str = "competitive"
     kinact: Value | None = None  # 1/s, irreversible inactivation rate at saturation
+    ka: Value | None = None  # nM, agonist dissociation constant of the uncoupled (low-affinity) receptor
+
+    @property
+    def operational_k(self) -> Value:
+        """The affinity the operational model needs: ``ka`` where given, else ``ki``.
+
+        For an agonist, ``ki`` from displacing an agonist radioligand reflects the
+        G-protein-coupled (high-affinity) state, whose formation the operational model's
+        tau already describes; ``ka`` is the uncoupled-receptor constant (docs/receptors.md).
+        """
+        return self.ka if self.ka is not None else self.ki
 
 
 @dataclass(frozen=True)
@@ -117,6 +128,11 @@ class Drug:
         """Affinity in nM at ``target`` (``inf`` when the drug does not bind it)."""
         b = self.binding(target, species)
         return b.ki.value if b else math.inf
+
+    def ka(self, target: str, species: str = "rat") -> float:
+        """Operational-model affinity in nM at ``target`` (:attr:`Binding.operational_k`; ``inf`` if unbound)."""
+        b = self.binding(target, species)
+        return b.operational_k.value if b else math.inf
 
     def efficacy(self, target: str, species: str = "rat") -> float:
         b = self.binding(target, species)
@@ -174,9 +190,12 @@ def _parse_drug(d: dict, where: str, origin: str) -> Drug:
             raise InputError(f"{wb} ki: must be > 0")
         eff = _value(b["efficacy"], "1", f"{wb} efficacy", sp) if "efficacy" in b else None
         kin = _value(b["kinact"], "1/s", f"{wb} kinact", sp) if "kinact" in b else None
+        ka = _value(b["ka"], "nM", f"{wb} ka", sp) if "ka" in b else None
+        if ka is not None and (ka.value <= 0 or eff is None or eff.value <= 0):
+            raise InputError(f"{wb} ka: must be > 0 and belongs to an agonist (a binding with efficacy > 0)")
         if mech == "irreversible" and kin is None:
             raise InputError(f"{wb}: an irreversible binding needs 'kinact'")
-        bindings.append(Binding(target, sp, ki, eff, mech, kin))
+        bindings.append(Binding(target, sp, ki, eff, mech, kin, ka))
     pk = None
     if "pk" in d:
         p = d["pk"]

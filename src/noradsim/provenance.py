@@ -58,7 +58,7 @@ def drug_values(drug: Drug) -> Iterator[tuple[str, Value]]:
     """``(field, Value)`` for every number of one drug (molar mass, bindings, PK, routes)."""
     yield "molar_mass", drug.molar_mass
     for b in drug.bindings:
-        for field in ("ki", "efficacy", "kinact"):
+        for field in ("ki", "ka", "efficacy", "kinact"):
             v = getattr(b, field)
             if v is not None:
                 yield f"{b.target}.{b.species}.{field}", v

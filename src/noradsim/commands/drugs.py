@@ -45,7 +45,8 @@ def main(args) -> int:
         for b in d.bindings:
             eff = f", efficacy {b.efficacy.value:g} [{b.efficacy.kind}]" if b.efficacy else ""
             mech = f", {b.mechanism} (kinact {b.kinact.value:g} 1/s)" if b.kinact else ""
-            print(f"  {b.target:8s} Ki {b.ki.value:g} nM ({b.species}) [{b.ki.kind}]{eff}{mech} -- {b.ki.source}")
+            ka = f", operational KA {b.ka.value:g} nM [{b.ka.kind}]" if b.ka else ""
+            print(f"  {b.target:8s} Ki {b.ki.value:g} nM ({b.species}) [{b.ki.kind}]{eff}{ka}{mech} -- {b.ki.source}")
         if d.pk:
             _show_pk(d.pk, bool(args.name))
     return 0

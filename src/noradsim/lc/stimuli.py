@@ -197,7 +197,7 @@ def alpha2_terms(params: LCParameters, events, n_ms: int, *, a2_background=0.35,
             conc = systemic_brain_concentration(drug, ev.dose, ev.route, t, ev.at)
             if per_neuron:
                 conc = conc[:, None]
-        ds, dx = drug_terms(conc, drug.ki("alpha2A", species), _epsilon(drug, species), tau_ne)
+        ds, dx = drug_terms(conc, drug.ka("alpha2A", species), _epsilon(drug, species), tau_ne)
         s = s + ds
         x = x + dx
     return s, x
@@ -261,7 +261,7 @@ def iontophoresis_shells(params: LCParameters, events, n_ms: int, positions, ele
         drug = lib.get(ev.name)
         r = rep[:, distances.index(ev.distance)]
         conc = iontophoresis_concentration(ev.current, r, t, t_on=ev.at, t_off=ev.at + ev.duration)
-        ds, dx = drug_terms(conc, drug.ki("alpha2A", species), _epsilon(drug, species), tau_ne)
+        ds, dx = drug_terms(conc, drug.ka("alpha2A", species), _epsilon(drug, species), tau_ne)
         s += ds
         x += dx
     return s, x, column.astype(np.int64)

@@ -249,7 +249,8 @@ def _add_drug(b: ModelBuilder, drug: Drug, use: DrugUse, d: str, species: str, t
         bind = drug.binding(target, species)
         if bind is None:
             return None
-        names.append(b.parameter(f"{d}_ki_{short}", bind.ki.value, "nM", bind.species, bind.ki.source))
+        k = bind.operational_k  # an agonist's uncoupled-receptor KA where the library gives one
+        names.append(b.parameter(f"{d}_ki_{short}", k.value, "nM", bind.species, k.source))
         return bind
 
     if kpar("NET", "net"):
