@@ -93,7 +93,7 @@ def _derived_drive(state: str, rate: Parameter, inputs: dict[str, float]) -> Par
                   f"a2(r), a2(r) the steady-state LC alpha2A activation at r (noradsim.model.lc_states), "
                   f"r = state.{state}.rate = {rate.value:g} Hz ({rate.kind}: {rate.source})")
     prov = Provenance("derived", derivation=derivation, range=drange, note=rate.note)
-    return Parameter(f"drive_{state}", d, "1", rate.species, prov.text(), "LC state drive (derived from the state rate)",
+    return Parameter(f"drive_{state}", d, "1", "rat", prov.text(), "LC state drive (derived from the state rate)",
                      min=-math.inf, note=rate.note, provenance=prov)
 
 
