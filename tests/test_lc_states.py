@@ -49,6 +49,17 @@ def test_derived_drive_records_name_their_inputs():
         assert f"state.{state}.rate" in p.provenance.derivation and "lc_alpha2_weight" in p.provenance.derivation
 
 
+def test_state_alpha2_is_the_rate_models_fixed_point():
+    from noradsim.model.lc_states import state_alpha2
+
+    inputs = drive_inputs()
+    a2_of = {k: inputs[k] for k in ("lc_release_gain", "k_lc_net", "k_lc_other", "lc_autoreceptor_enrichment",
+                                    "lc_alpha2_reserve", "ne_k", "ne_tau")}
+    for state, rate in state_rates().items():
+        assert state_alpha2(state) == pytest.approx(steady_alpha2(rate.value, **a2_of), rel=1e-9)
+    assert state_alpha2("rem") < state_alpha2("sws") < state_alpha2("awake") < state_alpha2("active_wake")
+
+
 def test_a_state_rate_must_be_positive():
     with pytest.raises(InputError, match="rate must be > 0"):
         inverse_rate_law(0.0, 0.1, **LAW)

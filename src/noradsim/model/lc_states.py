@@ -126,3 +126,30 @@ def state_rates(*, calibrated: bool = True) -> dict[str, Parameter]:
     """``{state: rate Parameter}`` for the states whose LC rate is given in ``lc.toml``."""
     return {k[:-len(RATE)]: p for k, p in section_records("lc.toml", "state", calibrated=calibrated).items()
             if k.endswith(RATE)}
+
+
+def state_alpha2(state: str) -> float:
+    """The drug-free steady-state LC alpha2A activation of the rate model in ``state``.
+
+    Solves the fixed point ``r = law(d, a2(r))`` for the state's drive ``d`` (written or
+    derived) and returns ``a2(r)``: the background alpha2A tone a spiking simulation of
+    that state should start from to agree with the rate model.
+    """
+    from scipy.optimize import brentq
+
+    drives = state_drive_records()
+    if state not in drives:
+        from ..errors import unknown
+
+        raise unknown("state", state, drives)
+    inputs = drive_inputs()
+    a2_of = {k: inputs[k] for k in (*ALPHA2_INPUTS, "ne_k", "ne_tau")}
+    law = {k: inputs[k] for k in LAW}
+    d = drives[state].value
+
+    def gap(r: float) -> float:
+        z = (d - law["lc_alpha2_weight"] * steady_alpha2(r, **a2_of) - law["lc_threshold"]) / law["lc_softness"]
+        return law["lc_rate_scale"] * law["lc_softness"] * math.log1p(math.exp(min(z, 700.0))) - r
+
+    return steady_alpha2(brentq(gap, 0.0, 1e3, xtol=1e-12), **a2_of)
+
