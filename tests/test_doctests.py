@@ -7,7 +7,7 @@ import pytest
 
 MODULES = ["noradsim.units", "noradsim.model.blocks", "noradsim.model.core", "noradsim.drugs",
            "noradsim.engine.sbml_units",
-           "noradsim.model.terminal", "noradsim.api", "noradsim.pk",
+           "noradsim.model.terminal", "noradsim.model.lc_states", "noradsim.api", "noradsim.pk",
            "noradsim.fitting.globalfit", "noradsim.fitting.data", "noradsim.protocols",
            "noradsim.protocols.microdialysis", "noradsim.protocols.recording.sorting",
            "noradsim.protocols.recording.quality", "noradsim.protocols.recording.templates",

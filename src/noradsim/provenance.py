@@ -37,16 +37,26 @@ def model_records() -> list[tuple[str, Parameter]]:
     -------
     list of (str, Parameter)
         One entry per number in :data:`MODEL_FILES`, plus the receptor records the
-        terminal model uses (``receptors.toml:alpha2A.ne_ki``, ``alpha2A.tau``).
+        terminal model uses (``receptors.toml:alpha2A.ne_ki``, ``alpha2A.tau``). A state
+        given by its measured LC rate (``lc.toml [state.S] rate``) counts once, as that
+        rate; if a calibration overlay replaces the drive derived from it
+        (``state.S.drive``), the calibrated drive is listed instead.
     """
     from .calibration.overlay import canonical, file_records, walk
     from .receptors.occupancy import get_receptor
 
+    from .model.lc_states import RATE, state_drive_records
+
+    drives = state_drive_records()
     out = []
     for fname in MODEL_FILES:
         records = file_records(fname)
         for name, _ in walk(read_toml(data_path(fname)), "", fname):
-            out.append((f"{fname}:{name}", records[canonical(name)]))
+            rec = records[canonical(name)]
+            state = name[len("state."):-len(RATE)] if fname == "lc.toml" and name.endswith(RATE) else None
+            if state is not None and drives[state].kind == "calibrated":  # the model uses the calibrated drive
+                name, rec = f"state.{state}.drive", drives[state]
+            out.append((f"{fname}:{name}", rec))
     a2 = get_receptor("alpha2A")
     for name, c in (("alpha2A.ne_ki", a2.ne_ki("rat")), ("alpha2A.tau", a2.tau)):
         out.append((f"receptors.toml:{name}",

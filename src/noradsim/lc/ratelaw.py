@@ -47,8 +47,10 @@ def rate_law_parameters() -> dict[str, float]:
 
 
 def state_drives() -> dict[str, float]:
-    """Drive of each behavioural/anaesthetic state from ``lc.toml`` ``[state.*]``."""
-    return {k[:-len(".drive")]: p.value for k, p in section_records("lc.toml", "state").items() if k.endswith(".drive")}
+    """Drive of each behavioural/anaesthetic state (``lc.toml`` ``[state.*]``; from the state rate where measured)."""
+    from ..model.lc_states import state_drive_records
+
+    return {s: p.value for s, p in state_drive_records().items()}
 
 
 def state_drive(state: str) -> float:

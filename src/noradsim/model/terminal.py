@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..calibration.overlay import section_records
@@ -43,11 +43,11 @@ def terminal_parameters() -> dict[str, Parameter]:
 
 @lru_cache(maxsize=1)
 def lc_tables() -> tuple[dict[str, Parameter], dict[str, Parameter]]:
-    """LC rate-law parameters and state drives (``data/lc.toml``), the calibration overlay applied."""
-    params = section_records("lc.toml", "parameters")
-    drives = {k[:-len(".drive")]: replace(p, name=f"drive_{k[:-len('.drive')]}")
-              for k, p in section_records("lc.toml", "state").items() if k.endswith(".drive")}
-    return params, drives
+    """LC rate-law parameters and state drives (``data/lc.toml``; drives of states with a measured
+    rate derived by :mod:`noradsim.model.lc_states`), the calibration overlay applied."""
+    from .lc_states import state_drive_records
+
+    return section_records("lc.toml", "parameters"), state_drive_records()
 
 
 @lru_cache(maxsize=1)

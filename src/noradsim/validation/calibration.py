@@ -40,7 +40,12 @@ def calibratable_parameters() -> dict[str, Parameter]:
     searches the same box.
     """
     out: dict[str, Parameter] = {}
+    from ..model.lc_states import state_drive_records
+
     for file, section in CALIBRATABLE:
+        if (file, section) == ("lc.toml", "state"):  # drives, written or derived from a measured state rate
+            out.update({f"state.{s}.drive": p for s, p in state_drive_records(calibrated=False).items()})
+            continue
         for k, p in section_records(file, section, calibrated=False).items():
             out[k if section == "parameters" else f"{section}.{k}"] = p
     return out
