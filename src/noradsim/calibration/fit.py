@@ -141,9 +141,9 @@ def profiles(residuals: Residuals, problem, result, nfev: int, workers: int = 1)
     import pypesto.profile as pprofile
 
     width = float(np.max(residuals.upper - residuals.lower))
-    options = pprofile.ProfileOptions(default_step_size_absolute=0.08 * width, default_step_size_relative=0.0,
-                                      min_step_size_absolute=0.04 * width, min_step_size_relative=0.0,
-                                      max_step_size_absolute=0.2 * width, max_step_size_relative=0.0,
+    options = pprofile.ProfileOptions(default_step_size_absolute=0.04 * width, default_step_size_relative=0.0,
+                                      min_step_size_absolute=0.02 * width, min_step_size_relative=0.0,
+                                      max_step_size_absolute=0.1 * width, max_step_size_relative=0.0,
                                       ratio_min=float(np.exp(-THRESHOLD_95 - 0.5)), step_size_precheck_mode="off")
     if len(residuals.free) == 1:
         return [_scan_profile(residuals)]

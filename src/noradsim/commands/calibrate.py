@@ -42,6 +42,7 @@ def build_spec(args):
             setattr(spec, attr, v)
     if args.parameters:
         spec.parameters = [n.strip() for n in args.parameters.split(",")]
+        spec.search_ranges = {k: v for k, v in spec.search_ranges.items() if k in spec.parameters}
     if args.targets_only:
         spec.targets_only = [t.strip() for t in args.targets_only.split(",")]
     if args.no_profiles:
@@ -102,7 +103,8 @@ def main(args) -> int:
     clock = time.perf_counter()
     spec, path = build_spec(args)
     check_out_dir(args.out)
-    setup = calibration_setup(path, spec.parameters, load_library(spec.drugs), only=spec.targets_only or None)
+    setup = calibration_setup(path, spec.parameters, load_library(spec.drugs), only=spec.targets_only or None,
+                              ranges=spec.search_ranges)
     for tid, why in setup.excluded:
         print(f"left out {tid}: {why}")
     for f in setup.residuals.free:
@@ -117,7 +119,7 @@ def main(args) -> int:
                "total_s": round(time.perf_counter() - clock, 1), "workers": spec.workers}
     data = summary(result, setup.residuals, excluded=setup.excluded, before=setup.before,
                    meta={"command": command_line(args, spec), "targets_file": Path(path).name,
-                         "spec": spec.to_toml(), "timings": timings})
+                         "spec": spec.to_toml(), "spec_sha256": spec.sha256(), "timings": timings})
     with atomic_dir(args.out) as tmp:
         write_outputs(tmp, data)
         (Path(tmp) / "calibration_spec.toml").write_text(spec.to_toml())
