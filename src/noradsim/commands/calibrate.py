@@ -114,7 +114,8 @@ def main(args) -> int:
     print(f"fitting {len(spec.parameters)} parameters to {len(setup.targets)} targets, {spec.starts} starts, "
           f"{spec.workers} worker(s); {per_eval:.2f} s per objective evaluation ...", flush=True)
     result = calibrate(setup.residuals, starts=spec.starts, seed=spec.seed, max_nfev=spec.max_nfev,
-                       profile=spec.profiles, workers=spec.workers, profile_nfev=spec.profile_nfev or None)
+                       profile=spec.profiles, workers=spec.workers, profile_nfev=spec.profile_nfev or None,
+                       progress=lambda m: print(m, flush=True))
     timings = {"per_evaluation_s": round(per_eval, 3), **{k: round(v, 1) for k, v in result.timings.items()},
                "total_s": round(time.perf_counter() - clock, 1), "workers": spec.workers}
     data = summary(result, setup.residuals, excluded=setup.excluded, before=setup.before,
