@@ -157,7 +157,7 @@ def test_shipped_spec_reads_and_names_calibratable_parameters(targets_file):
     spec = read_spec(data_path(SHIPPED_SPEC))
     assert spec.starts >= 20
     assert set(spec.parameters) <= set(calibratable_parameters())
-    assert {"release_per_spike", "th_vmax", "stimulus.restraint.drive"} <= set(spec.parameters)
+    assert {"release_per_spike", "th_vmax"} <= set(spec.parameters)
     # LC state drives and the LC alpha2 constants are measured/derived or mechanisms elsewhere
     assert not any(n.startswith("state.") for n in spec.parameters)
     assert not {"lc_alpha2_reserve", "lc_autoreceptor_enrichment"} & set(spec.parameters)
@@ -343,3 +343,19 @@ def test_validate_uncertainty_prints_intervals_and_coverage(targets_file, tmp_pa
     assert "90 % interval" not in rows["lc_spike_width"]  # spiking LC: no parameter overrides, no interval
     assert lines[-2].startswith("validated 3 targets") and lines[-1].startswith("coverage: ")
     assert lines[-1].endswith("of 2 published values inside their 90 % interval")
+
+
+def test_calibrate_starts_from_the_data_files_not_the_shipped_overlay():
+    """A parameter a calibration does not fit keeps its data-file value, whatever overlay is shipped."""
+    from noradsim.calibration.overlay import file_records, read_overlay, use_shipped_overlay
+
+    shipped = read_overlay()
+    if not shipped:
+        pytest.skip("no shipped overlay")
+    try:
+        use_shipped_overlay(False)
+        assert read_overlay() == {}
+        assert file_records("terminal.toml") == file_records("terminal.toml", calibrated=False)
+    finally:
+        use_shipped_overlay(True)
+    assert read_overlay() == shipped

@@ -95,12 +95,14 @@ def main(args) -> int:
     from pathlib import Path
 
     from ..calibration.fit import calibrate
+    from ..calibration.overlay import use_shipped_overlay
     from ..calibration.report import summary, write_outputs
     from ..drugs import load_library
     from ..outputs import atomic_dir, check_out_dir
     from ..validation.calibration import calibration_setup, time_evaluation
 
     clock = time.perf_counter()
+    use_shipped_overlay(False)  # start from the data files, whatever overlay is shipped
     spec, path = build_spec(args)
     check_out_dir(args.out)
     setup = calibration_setup(path, spec.parameters, load_library(spec.drugs), only=spec.targets_only or None,
