@@ -134,6 +134,10 @@ def test_same_seed_same_result_and_workers_do_not_matter(targets_file, tmp_path)
     ('schema = "noradsim-calibration-spec/1"\nparameters = "a"\n', "parameters"),
     ('schema = "noradsim-calibration-spec/1"\nstart = 3\n', "start"),
     ('schema = "other"\n', "schema"),
+    ('schema = "noradsim-calibration-spec/1"\nparameters = ["th_vmax"]\nsearch_ranges = { k_mao = [1, 2] }\n',
+     "search_ranges"),
+    ('schema = "noradsim-calibration-spec/1"\nparameters = ["th_vmax"]\nsearch_ranges = { th_vmax = [2, 1] }\n',
+     "search_ranges.th_vmax"),
 ])
 def test_bad_spec_is_one_line_naming_the_field(tmp_path, text, field):
     f = tmp_path / "spec.toml"
@@ -142,15 +146,63 @@ def test_bad_spec_is_one_line_naming_the_field(tmp_path, text, field):
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and field in r.stderr, r.stderr
 
 
-def test_shipped_spec_reads_and_names_calibratable_parameters():
+def test_shipped_spec_reads_and_names_calibratable_parameters(targets_file):
+    from noradsim.calibration.guard import citation_key, predictions_citations
     from noradsim.calibration.spec import SHIPPED_SPEC, read_spec
+    from noradsim.drugs import load_library
     from noradsim.parameters import data_path
-    from noradsim.validation.calibration import calibratable_parameters
+    from noradsim.validation.calibration import calibratable_parameters, calibration_setup
+    from noradsim.validation.targets import read_targets
 
     spec = read_spec(data_path(SHIPPED_SPEC))
     assert spec.starts >= 20
     assert set(spec.parameters) <= set(calibratable_parameters())
-    assert {"release_per_spike", "k_diffusion_loss", "th_vmax", "stimulus.restraint.drive"} <= set(spec.parameters)
+    assert {"release_per_spike", "th_vmax"} <= set(spec.parameters)
+    # LC state drives and the LC alpha2 constants are measured/derived or mechanisms elsewhere
+    assert not any(n.startswith("state.") for n in spec.parameters)
+    assert not {"lc_alpha2_reserve", "lc_autoreceptor_enrichment"} & set(spec.parameters)
+    # never a target citing a paper that predictions.toml cites
+    good, _ = read_targets(targets_file, load_library())
+    cited = predictions_citations([SHARED / "validation" / "predictions.toml"])
+    assert not [t.id for t in good if t.id in spec.targets_only and citation_key(t.source) in cited]
+    # every search box is the one the spec names (the profiles need room on both sides)
+    setup = calibration_setup(targets_file, spec.parameters, only=spec.targets_only, ranges=spec.search_ranges)
+    assert {f.name: (f.low, f.high) for f in setup.residuals.free} == spec.search_ranges
+    assert not setup.excluded
+
+
+def test_spec_round_trips_with_its_search_ranges(tmp_path):
+    from noradsim.calibration.spec import SHIPPED_SPEC, read_spec
+    from noradsim.parameters import data_path
+
+    spec = read_spec(data_path(SHIPPED_SPEC))
+    (tmp_path / "s.toml").write_text(spec.to_toml())
+    again = read_spec(tmp_path / "s.toml")
+    assert again.search_ranges == spec.search_ranges and again.sha256() == spec.sha256()
+
+
+def test_shipped_overlay_records_the_shipped_spec():
+    """The shipped overlay was written by the shipped spec: same spec hash, seed, starts, boxes."""
+    from noradsim.calibration.overlay import read_overlay, shipped_overlay_path
+    from noradsim.calibration.spec import SHIPPED_SPEC, read_spec
+    from noradsim.parameters import data_path, read_toml
+
+    path = shipped_overlay_path()
+    if not path.is_file():
+        pytest.skip("no shipped overlay")
+    spec = read_spec(data_path(SHIPPED_SPEC))
+    table = read_toml(path)["calibration"]
+    assert table["command"] == "noradsim calibrate --spec shipped --out DIR"
+    assert table["spec_sha256"] == spec.sha256()
+    assert (table["seed"], table["starts"]) == (spec.seed, spec.starts)
+    assert table["targets"] == [t for t in table["targets"] if t in spec.targets_only]
+    assert set(table["targets"]) == set(spec.targets_only)
+    entries = read_overlay(path)
+    assert list(entries) == spec.parameters
+    for name, e in entries.items():
+        assert e["kind"] == "calibrated" and e["targets"] == table["targets"] and "interval90" in e
+        assert tuple(e["range"]) == spec.search_ranges[name]
+        assert e["range"][0] <= e["value"] <= e["range"][1]
 
 
 def test_linear_residual_and_linear_parameter_scale():
@@ -240,7 +292,7 @@ def test_overlay_values_are_what_every_consumer_loads(overlay_file):
 def test_shipped_calibration_winning_start_reproduces_shipped_values(targets_file):
     """Re-run the winning start of the shipped calibration from its spec.
 
-    The whole run (20 starts and 8 profiles) takes about 15 min on 2 cores: this checks
+    The whole run (20 starts and 4 profiles) takes minutes on 2 cores: this checks
     that the seeded Latin hypercube regenerates the recorded winning start exactly and that
     the local fit from it returns the shipped values.
     """
@@ -260,7 +312,8 @@ def test_shipped_calibration_winning_start_reproduces_shipped_values(targets_fil
     assert recorded.is_file()
     spec = read_spec(data_path(SHIPPED_SPEC))
     assert set(spec.parameters) == set(entries)
-    setup = calibration_setup(targets_file, spec.parameters, only=spec.targets_only or None)
+    setup = calibration_setup(targets_file, spec.parameters, only=spec.targets_only or None,
+                              ranges=spec.search_ranges)
     box = [v for f in setup.residuals.free for v in (f.low, f.high)]
     assert box == pytest.approx([v for n in spec.parameters for v in entries[n]["range"]], rel=1e-12)
     x0 = latin_hypercube_starts(setup.residuals, spec.starts, spec.seed)
@@ -269,3 +322,42 @@ def test_shipped_calibration_winning_start_reproduces_shipped_values(targets_fil
     assert x0[k] == pytest.approx(best_start, abs=1e-9)
     res = calibrate(setup.residuals, start_points=x0[k:k + 1], max_nfev=spec.max_nfev, profile=False)
     assert res.best == pytest.approx([entries[n]["value"] for n in spec.parameters], rel=1e-4)
+
+
+def test_validate_uncertainty_prints_intervals_and_coverage(targets_file, tmp_path):
+    """`validate --uncertainty` with the shipped overlay: a 90 % interval per rate-model target and coverage."""
+    from noradsim.calibration.overlay import shipped_overlay_path
+
+    if not shipped_overlay_path().is_file():
+        pytest.skip("no shipped overlay")
+    head, *blocks = targets_file.read_text().split("[[target]]")
+    keep = [b for b in blocks if any(f'id = "{i}"' in b for i in ("abercrombie1988_basal_hippocampus",
+                                                                 "kehr1976_tissue_ne_cortex", "lc_spike_width"))]
+    small = tmp_path / "small.toml"
+    small.write_text(head + "".join("[[target]]" + b for b in keep))
+    r = cli("validate", small, "--uncertainty", "--samples", "4")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    rows = {ln.split()[0]: ln for ln in lines if ln.split() and ln.split()[0] in
+            ("abercrombie1988_basal_hippocampus", "kehr1976_tissue_ne_cortex", "lc_spike_width")}
+    assert "90 % interval" in rows["kehr1976_tissue_ne_cortex"]
+    assert "90 % interval" in rows["abercrombie1988_basal_hippocampus"]
+    assert "90 % interval" not in rows["lc_spike_width"]  # spiking LC: no parameter overrides, no interval
+    assert lines[-2].startswith("validated 3 targets") and lines[-1].startswith("coverage: ")
+    assert lines[-1].endswith("of 2 published values inside their 90 % interval")
+
+
+def test_calibrate_starts_from_the_data_files_not_the_shipped_overlay():
+    """A parameter a calibration does not fit keeps its data-file value, whatever overlay is shipped."""
+    from noradsim.calibration.overlay import file_records, read_overlay, use_shipped_overlay
+
+    shipped = read_overlay()
+    if not shipped:
+        pytest.skip("no shipped overlay")
+    try:
+        use_shipped_overlay(False)
+        assert read_overlay() == {}
+        assert file_records("terminal.toml") == file_records("terminal.toml", calibrated=False)
+    finally:
+        use_shipped_overlay(True)
+    assert read_overlay() == shipped

@@ -83,7 +83,7 @@ def _engine(workers: int):
 
 def calibrate(residuals: Residuals, *, starts: int = 20, seed: int = 0, max_nfev: int = 60,
               profile: bool = True, start_points: np.ndarray | None = None, workers: int = 1,
-              profile_nfev: int | None = None) -> CalibrationResult:
+              profile_nfev: int | None = None, progress=None) -> CalibrationResult:
     """Seeded Latin-hypercube multi-start (pyPESTO, scipy ``least_squares`` TRF), then profiles.
 
     Parameters
@@ -105,6 +105,8 @@ def calibrate(residuals: Residuals, *, starts: int = 20, seed: int = 0, max_nfev
         Processes for the starts and the profiles (the result does not depend on it).
     profile_nfev : int, optional
         Residual evaluations per re-optimisation at a profile step (default ``max_nfev // 2``).
+    progress : callable, optional
+        ``progress(message)`` after the starts.
     """
     import time
 
@@ -127,6 +129,9 @@ def calibrate(residuals: Residuals, *, starts: int = 20, seed: int = 0, max_nfev
                             fvals, seed)
     out.timings["starts_s"] = time.perf_counter() - clock
     out.evaluations_starts = int(sum(r.n_res or r.n_fval or 0 for r in runs))
+    if progress:
+        progress(f"starts done in {out.timings['starts_s']:.0f} s: best f = {out.fval:.5g}, "
+                 f"{int(np.sum(fvals < out.fval + 0.01))} of {starts} starts within 0.01 of it")
     if profile:
         clock = time.perf_counter()
         nfev = profile_nfev if profile_nfev is not None else max(3, max_nfev // 2)

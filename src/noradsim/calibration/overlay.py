@@ -58,10 +58,26 @@ def read_overlay(path: str | Path | None = None) -> dict[str, dict]:
     return _read(Path(path))
 
 
+_SHIPPED_ON = [True]
+
+
+def use_shipped_overlay(on: bool) -> None:
+    """Load the shipped overlay (default) or not: ``noradsim calibrate`` turns it off first.
+
+    A calibration starts from the data files: a parameter it does not fit must keep its
+    data-file value, not a value an earlier calibration shipped, so that the run depends
+    only on its spec. Call it before any model table is loaded (the caches below it keep
+    what they loaded).
+    """
+    _SHIPPED_ON[0] = bool(on)
+    _shipped_entries.cache_clear()
+    _file_records.cache_clear()
+
+
 @lru_cache(maxsize=1)
 def _shipped_entries() -> tuple:
     p = shipped_overlay_path()
-    return tuple(_read(p).items()) if p.is_file() else ()
+    return tuple(_read(p).items()) if _SHIPPED_ON[0] and p.is_file() else ()
 
 
 def _read(p: Path) -> dict[str, dict]:

@@ -85,16 +85,21 @@ class Observation:
         return math.log(predicted / self.expected) / self.scale
 
 
-def free_parameter(p, data_file_value: float, name: str | None = None, file: str = "") -> FreeParameter:
+def free_parameter(p, data_file_value: float, name: str | None = None, file: str = "",
+                   search: tuple[float, float] | None = None) -> FreeParameter:
     """A :class:`FreeParameter` from a parameter record.
 
-    The search range is the record's ``range`` when it has one; otherwise
-    ``data_file_value / 3`` to ``data_file_value * 3``. Either is clipped to the record's
-    ``[min, max]``.
+    The search range is ``search`` when given (a spec's ``search_ranges``), else the
+    record's ``range`` when it has one, else ``data_file_value / 3`` to
+    ``data_file_value * 3``. Any is clipped to the record's ``[min, max]``.
     """
     rng = p.provenance.range if p.provenance is not None else None
     name = name or p.name
-    if rng:
+    if search is not None:
+        lo, hi = float(search[0]), float(search[1])
+        plausible = f"; the record's plausible range [{rng[0]:g}, {rng[1]:g}]" if rng else ""
+        source = f"the spec's search range [{lo:g}, {hi:g}]{plausible}"
+    elif rng:
         lo, hi = float(rng[0]), float(rng[1])
         source = f"the parameter record's plausible range [{lo:g}, {hi:g}]"
     else:

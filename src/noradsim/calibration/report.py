@@ -62,7 +62,7 @@ def write_outputs(out_dir: Path, data: dict) -> None:
 
 
 def _calibration_table(data: dict) -> dict:
-    keys = ("command", "targets_file", "objective", "convention", "fit", "seed", "starts")
+    keys = ("command", "targets_file", "spec_sha256", "objective", "convention", "fit", "seed", "starts")
     table = {k: data[k] for k in keys if k in data}
     table["targets"] = [t["id"] for t in data["targets"]]
     table["excluded"] = [f"{e['id']}: {e['reason']}" for e in data["excluded"]]

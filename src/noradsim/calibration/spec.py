@@ -15,6 +15,8 @@ The shipped calibration is ``noradsim/data/calibration_spec.toml``; ``noradsim c
     workers = 2                       # processes (does not change the result)
     targets_only = []                 # optional subset of target ids
     drugs = []                        # optional user drug files
+    search_ranges = { th_vmax = [0.015, 0.4] }   # optional search box per parameter
+                                      # (default: the record's plausible range)
 
 Settings given on the command line override the spec's.
 """
@@ -30,7 +32,8 @@ from ..parameters import read_toml
 SCHEMA = "noradsim-calibration-spec/1"
 SHIPPED_SPEC = "calibration_spec.toml"
 _INTS = {"starts": 20, "seed": 0, "max_nfev": 20, "profile_nfev": 0, "workers": 1}
-_KEYS = ("schema", "targets", "parameters", "profiles", "targets_only", "drugs", "note") + tuple(_INTS)
+_KEYS = ("schema", "targets", "parameters", "profiles", "targets_only", "drugs", "search_ranges",
+         "note") + tuple(_INTS)
 
 
 @dataclass
@@ -47,6 +50,7 @@ class Spec:
     workers: int = 1
     targets_only: list[str] = field(default_factory=list)
     drugs: list[str] = field(default_factory=list)
+    search_ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
     path: Path | None = None
 
     def to_toml(self) -> str:
@@ -58,7 +62,16 @@ class Spec:
         lines += [f"{k} = {getattr(self, k)}" for k in _INTS]
         lines += [f"profiles = {'true' if self.profiles else 'false'}", f"targets_only = {lst(self.targets_only)}",
                   f"drugs = {lst(self.drugs)}"]
+        if self.search_ranges:
+            lines.append("search_ranges = { " + ", ".join(f'"{k}" = [{lo!r}, {hi!r}]'
+                                                          for k, (lo, hi) in self.search_ranges.items()) + " }")
         return "\n".join(lines) + "\n"
+
+    def sha256(self) -> str:
+        """Hash of :meth:`to_toml` (the settings that reproduce a run; the path is not part of it)."""
+        import hashlib
+
+        return hashlib.sha256(self.to_toml().encode()).hexdigest()
 
 
 def _str_list(doc: dict, key: str, where: str) -> list[str]:
@@ -93,7 +106,25 @@ def read_spec(path: str | Path) -> Spec:
     if not isinstance(doc.get("profiles", True), bool):
         raise InputError(f"{where}: profiles must be true or false")
     spec.profiles = doc.get("profiles", True)
+    spec.search_ranges = _ranges(doc, where, spec.parameters)
     return spec
+
+
+def _ranges(doc: dict, where: str, names: list[str]) -> dict[str, tuple[float, float]]:
+    """``search_ranges``: ``{name: [low, high]}`` with ``low < high``, each name one of ``parameters``."""
+    table = doc.get("search_ranges", {})
+    if not isinstance(table, dict):
+        raise InputError(f"{where}: search_ranges must be a table of name = [low, high]")
+    out = {}
+    for k, v in table.items():
+        if k not in names:
+            raise unknown(f"{where}: search_ranges", k, names)
+        ok = isinstance(v, list) and len(v) == 2 and all(isinstance(x, (int, float)) and not isinstance(x, bool)
+                                                         for x in v)
+        if not ok or not float(v[0]) < float(v[1]):
+            raise InputError(f"{where}: search_ranges.{k} must be [low, high] with low < high")
+        out[k] = (float(v[0]), float(v[1]))
+    return out
 
 
 def resolve_targets(name: str, spec_path: Path | None) -> Path:

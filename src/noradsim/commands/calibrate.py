@@ -42,6 +42,7 @@ def build_spec(args):
             setattr(spec, attr, v)
     if args.parameters:
         spec.parameters = [n.strip() for n in args.parameters.split(",")]
+        spec.search_ranges = {k: v for k, v in spec.search_ranges.items() if k in spec.parameters}
     if args.targets_only:
         spec.targets_only = [t.strip() for t in args.targets_only.split(",")]
     if args.no_profiles:
@@ -94,15 +95,18 @@ def main(args) -> int:
     from pathlib import Path
 
     from ..calibration.fit import calibrate
+    from ..calibration.overlay import use_shipped_overlay
     from ..calibration.report import summary, write_outputs
     from ..drugs import load_library
     from ..outputs import atomic_dir, check_out_dir
     from ..validation.calibration import calibration_setup, time_evaluation
 
     clock = time.perf_counter()
+    use_shipped_overlay(False)  # start from the data files, whatever overlay is shipped
     spec, path = build_spec(args)
     check_out_dir(args.out)
-    setup = calibration_setup(path, spec.parameters, load_library(spec.drugs), only=spec.targets_only or None)
+    setup = calibration_setup(path, spec.parameters, load_library(spec.drugs), only=spec.targets_only or None,
+                              ranges=spec.search_ranges)
     for tid, why in setup.excluded:
         print(f"left out {tid}: {why}")
     for f in setup.residuals.free:
@@ -112,12 +116,13 @@ def main(args) -> int:
     print(f"fitting {len(spec.parameters)} parameters to {len(setup.targets)} targets, {spec.starts} starts, "
           f"{spec.workers} worker(s); {per_eval:.2f} s per objective evaluation ...", flush=True)
     result = calibrate(setup.residuals, starts=spec.starts, seed=spec.seed, max_nfev=spec.max_nfev,
-                       profile=spec.profiles, workers=spec.workers, profile_nfev=spec.profile_nfev or None)
+                       profile=spec.profiles, workers=spec.workers, profile_nfev=spec.profile_nfev or None,
+                       progress=lambda m: print(m, flush=True))
     timings = {"per_evaluation_s": round(per_eval, 3), **{k: round(v, 1) for k, v in result.timings.items()},
                "total_s": round(time.perf_counter() - clock, 1), "workers": spec.workers}
     data = summary(result, setup.residuals, excluded=setup.excluded, before=setup.before,
                    meta={"command": command_line(args, spec), "targets_file": Path(path).name,
-                         "spec": spec.to_toml(), "timings": timings})
+                         "spec": spec.to_toml(), "spec_sha256": spec.sha256(), "timings": timings})
     with atomic_dir(args.out) as tmp:
         write_outputs(tmp, data)
         (Path(tmp) / "calibration_spec.toml").write_text(spec.to_toml())

@@ -107,7 +107,7 @@ class CalibrationSetup:
     predictions_files: list[Path] = field(default_factory=list)
 
 
-def _free(names: list[str]) -> list[FreeParameter]:
+def _free(names: list[str], ranges: dict | None = None) -> list[FreeParameter]:
     records = calibratable_parameters()
     if not names or any(not n for n in names):
         raise InputError("--parameters: give a comma-separated list of parameter names")
@@ -116,11 +116,13 @@ def _free(names: list[str]) -> list[FreeParameter]:
     for n in names:
         if n not in records:
             raise unknown("--parameters", n, records)
-    return [free_parameter(records[n], records[n].value, name=n, file=parameter_file(n)) for n in names]
+    ranges = ranges or {}
+    return [free_parameter(records[n], records[n].value, name=n, file=parameter_file(n), search=ranges.get(n))
+            for n in names]
 
 
 def calibration_setup(path: str | Path, names: list[str], library: DrugLibrary | None = None,
-                      only: list[str] | None = None) -> CalibrationSetup:
+                      only: list[str] | None = None, ranges: dict | None = None) -> CalibrationSetup:
     """Check the file, choose the targets and build the residuals for ``names``.
 
     Parameters
@@ -131,9 +133,12 @@ def calibration_setup(path: str | Path, names: list[str], library: DrugLibrary |
         Parameters to calibrate (``terminal.toml`` or ``lc.toml`` names).
     only : list of str, optional
         Use only these target ids (a subset, e.g. for a fast test).
+    ranges : dict, optional
+        ``{name: (low, high)}`` search boxes (a spec's ``search_ranges``) instead of the
+        records' plausible ranges.
     """
     found = check_targets_file(path)
-    free = _free(names)
+    free = _free(names, ranges)
     library = library or load_library()
     good, bad = read_targets(path, library)
     if bad:
