@@ -29,8 +29,17 @@ def test_terminal_diffusion_is_derived_from_the_probe_file_measurement():
     d_term, d_probe = _terminal()["ne_diffusion_free"], _probe()["ne_diffusivity"]
     assert (d_term.unit, d_probe.unit) == ("um^2/s", "cm^2/s")
     assert d_term.value == pytest.approx(d_probe.value * UM2_PER_CM2, rel=1e-12)
-    assert d_probe.provenance.kind == "measured" and d_term.provenance.kind == "derived"
+    assert d_probe.provenance.kind == d_term.provenance.kind == "derived"
     assert "ne_diffusivity" in d_term.provenance.derivation
+
+
+def test_probe_diffusion_is_the_measured_value_scaled_to_body_temperature():
+    """Stokes-Einstein: D ~ T / eta. Water 0.8900 mPa s at 25 C, 0.6913 mPa s at 37 C (CRC)."""
+    measured, d37 = _probe()["ne_diffusivity_room_temperature"], _probe()["ne_diffusivity"]
+    assert measured.provenance.kind == "measured" and measured.value == pytest.approx(6.0e-6)
+    expected = measured.value * (310.15 / 298.15) * (0.8900 / 0.6913)
+    assert d37.value == pytest.approx(expected, rel=1e-3)
+    assert "ne_diffusivity_room_temperature" in d37.provenance.derivation
 
 
 def test_tortuosity_is_one_measured_value():
