@@ -5,6 +5,7 @@ import pytest
 
 from noradsim.drugs import load_library
 from noradsim.errors import InputError
+from noradsim.parameters import data_path, read_toml
 from noradsim.protocols.conditions import parse_conditions
 from noradsim.protocols.ex_vivo import Assay, assay, homogenate_unbound, measured_occupancy, tissue_binding_ratio
 from noradsim.protocols.timecourse import simulate_conditions
@@ -46,6 +47,14 @@ def test_shipped_assay_and_tissue_binding():
     r, where = tissue_binding_ratio(lib.get("reboxetine"))  # library kp_brain: Kp / (Kp,uu fu)
     pk = lib.get("reboxetine").pk
     assert r == pytest.approx(pk.kp_brain.value / (pk.kpuu_brain.value * pk.fu_plasma.value)) and "kp_brain" in where
+
+
+def test_tissue_binding_table_has_no_entry_shadowed_by_library_kp_brain():
+    """A drug with pk.kp_brain takes R = Kp / (Kp,uu fu) from the library; a table entry for it would never be read."""
+    lib = load_library()
+    table = read_toml(data_path("ex_vivo.toml"))["tissue_binding"]
+    shadowed = [k for k in table if k != "default" and lib.get(k).pk is not None and lib.get(k).pk.kp_brain is not None]
+    assert shadowed == []
 
 
 def test_ex_vivo_occupancy_never_exceeds_the_in_vivo_occupancy():
