@@ -43,9 +43,8 @@ def model_records() -> list[tuple[str, Parameter]]:
         (``state.S.drive``), the calibrated drive is listed instead.
     """
     from .calibration.overlay import canonical, file_records, walk
-    from .receptors.occupancy import get_receptor
-
     from .model.lc_states import RATE, state_drive_records
+    from .receptors.occupancy import get_receptor
 
     drives = state_drive_records()
     out = []

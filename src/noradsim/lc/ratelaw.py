@@ -20,25 +20,13 @@ from scipy.optimize import least_squares, minimize
 
 from ..calibration.overlay import section_records
 from ..errors import unknown
+from ..model.lc_states import rate_law  # the one forward law (model.lc_states inverts it)
 from .neuron import LCParameters, load_lc_parameters
 from .pharmacology import terms_from_a2
 from .population import Inputs, build_population, simulate_population
 
 RATE_LAW_NAMES = ("lc_rate_scale", "lc_threshold", "lc_softness", "lc_alpha2_weight")
 A2_GRID = (0.0, 0.2, 0.4, 0.6, 0.8)
-
-
-def rate_law(drive, a2, *, lc_rate_scale: float, lc_threshold: float, lc_softness: float,
-             lc_alpha2_weight: float, **_ignored) -> np.ndarray:
-    """The rate model's LC firing law in Hz (numerically safe softplus).
-
-    Examples
-    --------
-    >>> round(float(rate_law(0.0, 0.0, lc_rate_scale=1.0, lc_threshold=0.0, lc_softness=1.0, lc_alpha2_weight=3.0)), 4)
-    0.6931
-    """
-    z = (np.asarray(drive, float) - lc_alpha2_weight * np.asarray(a2, float) - lc_threshold) / lc_softness
-    return lc_rate_scale * lc_softness * np.logaddexp(0.0, z)
 
 
 def rate_law_parameters() -> dict[str, float]:
@@ -48,9 +36,9 @@ def rate_law_parameters() -> dict[str, float]:
 
 def state_drives() -> dict[str, float]:
     """Drive of each behavioural/anaesthetic state (``lc.toml`` ``[state.*]``; from the state rate where measured)."""
-    from ..model.lc_states import state_drive_records
+    from ..model.terminal import lc_tables
 
-    return {s: p.value for s, p in state_drive_records().items()}
+    return {s: p.value for s, p in lc_tables()[1].items()}
 
 
 def state_drive(state: str) -> float:

@@ -28,6 +28,8 @@ from __future__ import annotations
 import dataclasses
 import math
 
+import numpy as np
+
 from ..calibration.overlay import overlaid, section_records
 from ..errors import InputError
 from ..parameters import Parameter, Provenance
@@ -35,6 +37,19 @@ from ..parameters import Parameter, Provenance
 RATE, DRIVE = ".rate", ".drive"
 ALPHA2_INPUTS = ("lc_release_gain", "k_lc_net", "k_lc_other", "lc_autoreceptor_enrichment", "lc_alpha2_reserve")
 LAW = ("lc_rate_scale", "lc_threshold", "lc_softness", "lc_alpha2_weight")
+
+
+def rate_law(drive, a2, *, lc_rate_scale: float, lc_threshold: float, lc_softness: float,
+             lc_alpha2_weight: float, **_ignored) -> np.ndarray:
+    """The rate model's LC firing law in Hz (numerically safe softplus); :func:`inverse_rate_law` inverts it.
+
+    Examples
+    --------
+    >>> round(float(rate_law(0.0, 0.0, lc_rate_scale=1.0, lc_threshold=0.0, lc_softness=1.0, lc_alpha2_weight=3.0)), 4)
+    0.6931
+    """
+    z = (np.asarray(drive, float) - lc_alpha2_weight * np.asarray(a2, float) - lc_threshold) / lc_softness
+    return lc_rate_scale * lc_softness * np.logaddexp(0.0, z)
 
 
 def steady_alpha2(rate: float, *, lc_release_gain: float, k_lc_net: float, k_lc_other: float,
@@ -97,7 +112,12 @@ def _derived_drive(state: str, rate: Parameter, inputs: dict[str, float]) -> Par
                      min=-math.inf, note=rate.note, provenance=prov)
 
 
-def _state_drives(calibrated: bool) -> tuple:
+def state_drive_records(*, calibrated: bool = True) -> dict[str, Parameter]:
+    """``{state: drive Parameter}``: assumed drives as written, the others derived from the state rate.
+
+    A calibration overlay entry ``state.S.drive`` replaces the derived value, as for any
+    other parameter (the one loading path of :mod:`noradsim.calibration.overlay`).
+    """
     table = section_records("lc.toml", "state", calibrated=calibrated)
     inputs = drive_inputs(calibrated)
     out: dict[str, Parameter] = {}
@@ -110,16 +130,7 @@ def _state_drives(calibrated: bool) -> tuple:
                 raise InputError(f"lc.toml [state.{state}]: give rate or drive, not both")
             derived = {f"state.{state}.drive": _derived_drive(state, p, inputs)}
             out[state] = (overlaid("lc.toml", derived) if calibrated else derived)[f"state.{state}.drive"]
-    return tuple(out.items())
-
-
-def state_drive_records(*, calibrated: bool = True) -> dict[str, Parameter]:
-    """``{state: drive Parameter}``: assumed drives as written, the others derived from the state rate.
-
-    A calibration overlay entry ``state.S.drive`` replaces the derived value, as for any
-    other parameter (the one loading path of :mod:`noradsim.calibration.overlay`).
-    """
-    return dict(_state_drives(calibrated))
+    return out
 
 
 def state_rates(*, calibrated: bool = True) -> dict[str, Parameter]:
@@ -148,8 +159,7 @@ def state_alpha2(state: str) -> float:
     d = drives[state].value
 
     def gap(r: float) -> float:
-        z = (d - law["lc_alpha2_weight"] * steady_alpha2(r, **a2_of) - law["lc_threshold"]) / law["lc_softness"]
-        return law["lc_rate_scale"] * law["lc_softness"] * math.log1p(math.exp(min(z, 700.0))) - r
+        return float(rate_law(d, steady_alpha2(r, **a2_of), **law)) - r
 
     return steady_alpha2(brentq(gap, 0.0, 1e3, xtol=1e-12), **a2_of)
 

@@ -234,10 +234,14 @@ def _adapted(model, y0: dict, engine: str):
     return model.with_parameters({"a2_adapted": float(tr.values["a2_terminal"][0])})
 
 
-def clearance_rate_constant(values: dict[str, np.ndarray], p: dict[str, float]) -> np.ndarray:
-    """First-order clearance rate constant of extracellular NE (1/s) along a trajectory."""
-    net = p["net_vmax"] * p["innervation"] * values.get("net_expression", 1.0) / (p["ecs_fraction"] * (p["net_km"] * values["net_factor"] + values["ne_ecf"]))
-    return net + p["k_comt_ecf"] * values["comt_factor"] + p["k_diffusion_loss"]
+def clearance_rate_constant(values: dict[str, np.ndarray]) -> np.ndarray:
+    """First-order clearance rate constant of extracellular NE (1/s) along a trajectory.
+
+    The model's own rule ``k_ecs_clearance`` (model/alpha2.py: NET with its down-regulation,
+    COMT, diffusion), so the probe sees exactly the clearance the terminal model integrates,
+    with the parameter set the trajectory was run with.
+    """
+    return values["k_ecs_clearance"]
 
 
 def _dataset(tr, model, cond: Conditions, probe: Probe, library, engine: str) -> xr.Dataset:
@@ -248,7 +252,7 @@ def _dataset(tr, model, cond: Conditions, probe: Probe, library, engine: str) ->
     if cond.region == "locus_coeruleus":  # the probe samples somatodendritic NE in the LC
         ne, k_e = v["ne_lc"], p["k_lc_net"] / v["net_factor_lc"] + p["k_lc_other"]
     else:
-        ne, k_e = v["ne_ecf"], clearance_rate_constant(v, p)
+        ne, k_e = v["ne_ecf"], clearance_rate_constant(v)
     e_vivo = probe.in_vivo_extraction(k_e)
     r_vitro = probe.in_vitro_recovery()
     dial = e_vivo * ne

@@ -16,10 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..drugs import load_library
-from ..protocols.microdialysis.population import _outcomes, _prepare
+from ..protocols.microdialysis.population import SELECTIONS, _outcomes, _prepare
 from ..protocols.timecourse import steady_state
 
-SELECTIONS = ["[ne_ecf]", "net_factor", "comt_factor"]
 OK, FAILED, PENDING = 0, 1, -1  # the ``status`` codes written to results.zarr
 _PREPARED: dict = {}
 
@@ -88,7 +87,7 @@ def _one_rat(config, probe, model, traj, times, solver_error: str | None, width:
     if solver_error:
         return np.full(width, np.nan), f"solver: {solver_error}"
     try:
-        row = _outcomes(config.conditions, probe, model, traj, times, SELECTIONS)
+        row = _outcomes(config.conditions, probe, traj, times, SELECTIONS)
     except (ValueError, FloatingPointError, ZeroDivisionError) as exc:
         return np.full(width, np.nan), f"read-out: {exc}"
     if row.shape != (width,) or not np.all(np.isfinite(row)):

@@ -41,6 +41,9 @@ class PopulationResult:
                 "min_percent_baseline": np.percentile(self.trough_percent, q)}
 
 
+# what the read-outs need from a batch trajectory: NE and the model's own clearance rule
+SELECTIONS = ["[ne_ecf]", "k_ecs_clearance"]
+
 def _prepare(cond: Conditions, library: DrugLibrary | None):
     library = library or load_library()
     model = build_terminal_model(cond.region, state=cond.state, drugs=drug_uses(cond.interventions), library=library)
@@ -55,12 +58,11 @@ def _prepare(cond: Conditions, library: DrugLibrary | None):
     return model, probe, segs, grids
 
 
-def _outcomes(cond: Conditions, probe: Probe, model, traj: np.ndarray, times: np.ndarray, sel: list[str]):
-    p = model.parameters.values()
+def _outcomes(cond: Conditions, probe: Probe, traj: np.ndarray, times: np.ndarray, sel: list[str]):
     keep = times >= cond.baseline[0] - 1e-9
     t = times[keep]
     values = {name.strip("[]"): traj[keep, i] for i, name in enumerate(sel)}
-    dial = probe.in_vivo_extraction(clearance_rate_constant(values, p)) * values["ne_ecf"]
+    dial = probe.in_vivo_extraction(clearance_rate_constant(values)) * values["ne_ecf"]
     order = np.argsort(t, kind="stable")
     s = collect(t[order], dial[order], cond.sample, cond.baseline, cond.window)
     return np.concatenate([[s.peak_percent(), s.min_percent()], s.percent()])
@@ -72,11 +74,10 @@ def _run_chunk(cond, library, names, factors):
     model, probe, segs, grids = _prepare(cond, library)
     base = model.parameters.values()
     y0 = steady_state(model)
-    sel = ["[ne_ecf]", "net_factor", "comt_factor"]
     sets = [{n: base[n] * f for n, f in zip(names, row)} for row in factors]
-    traj = simulate_batch(model, sets, segs, grids, y0, selections=sel)
+    traj = simulate_batch(model, sets, segs, grids, y0, selections=SELECTIONS)
     times = np.concatenate(grids)
-    return np.array([_outcomes(cond, probe, model, traj[i], times, sel) for i in range(len(sets))])
+    return np.array([_outcomes(cond, probe, traj[i], times, SELECTIONS) for i in range(len(sets))])
 
 
 def evaluate_factors(cond: Conditions, names, factors: np.ndarray, *, library: DrugLibrary | None = None,
