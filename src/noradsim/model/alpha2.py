@@ -29,13 +29,14 @@ FOUR_PI = 4.0 * math.pi
 
 
 def add_autoreceptor_geometry(b: ModelBuilder) -> list[str]:
-    """Rules ``k_ecs_clearance``, ``k_varicosity_field`` and ``autoreceptor_enrichment``.
+    """Rules ``k_ecs_net``, ``k_ecs_clearance``, ``k_varicosity_field`` and ``autoreceptor_enrichment``.
 
     Needs ``net_factor`` and ``comt_factor`` to be declared already.
     """
     return [
-        b.rule("k_ecs_clearance",
-               "net_vmax*innervation*net_expression/(ecs_fraction*(net_km*net_factor + ne_ecf)) + k_diffusion_loss + k_comt_ecf*comt_factor",
+        b.rule("k_ecs_net", "net_vmax*innervation*net_expression/(ecs_fraction*(net_km*net_factor + ne_ecf))",
+               "1/s", "present first-order NET uptake rate constant of extracellular NE"),
+        b.rule("k_ecs_clearance", "k_ecs_net + k_diffusion_loss + k_comt_ecf*comt_factor",
                "1/s", "present first-order clearance rate constant of extracellular NE"),
         b.rule("k_varicosity_field",
                f"{FOUR_PI!r}*ne_diffusion_free/ecs_tortuosity^2*varicosity_radius*varicosity_density*innervation",

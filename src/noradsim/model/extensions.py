@@ -113,8 +113,14 @@ def add_dopamine(b: ModelBuilder) -> None:
                "DAT-independent DA clearance (diffusion, uptake-2, sparse DAT)")
 
 
-def da_clearance_rate_constant(values: dict, p: dict):
-    """First-order clearance rate constant of extracellular DA (1/s) along a trajectory."""
+def da_clearance_parts(values: dict, p: dict):
+    """NET uptake and other first-order clearance of extracellular DA (1/s) along a trajectory."""
     net = p["net_vmax"] * p["net_vmax_da_ratio"] * p["innervation"] * values.get("net_expression", 1.0) / (
         p["ecs_fraction"] * (p["net_km_da"] * values["da_net_factor"] + values["da_ecf"]))
-    return net + values["k_da_other"]
+    return net, values["k_da_other"]
+
+
+def da_clearance_rate_constant(values: dict, p: dict):
+    """First-order clearance rate constant of extracellular DA (1/s) along a trajectory."""
+    net, other = da_clearance_parts(values, p)
+    return net + other

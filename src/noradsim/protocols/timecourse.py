@@ -20,7 +20,7 @@ from .. import __version__
 from ..drugs import DrugLibrary, load_library
 from ..engine import Segment, integrate
 from ..errors import InputError
-from ..model.extensions import da_clearance_rate_constant
+from ..model.extensions import da_clearance_parts
 from ..model.terminal import DrugUse, build_terminal_model, ident
 from ..calibration.overlay import section_records
 from .conditions import Conditions
@@ -234,14 +234,21 @@ def _adapted(model, y0: dict, engine: str):
     return model.with_parameters({"a2_adapted": float(tr.values["a2_terminal"][0])})
 
 
-def clearance_rate_constant(values: dict[str, np.ndarray]) -> np.ndarray:
-    """First-order clearance rate constant of extracellular NE (1/s) along a trajectory.
+def clearance_parts(values: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """NET uptake and the other first-order clearance (COMT, diffusion) of extracellular NE (1/s).
 
-    The model's own rule ``k_ecs_clearance`` (model/alpha2.py: NET with its down-regulation,
-    COMT, diffusion), so the probe sees exactly the clearance the terminal model integrates,
-    with the parameter set the trajectory was run with.
+    The model's own rules ``k_ecs_net`` and ``k_ecs_clearance`` (model/alpha2.py: NET with its
+    down-regulation, COMT, diffusion), so the probe sees exactly the clearance the terminal
+    model integrates, with the parameter set the trajectory was run with.
     """
-    return values["k_ecs_clearance"]
+    net = values["k_ecs_net"]
+    return net, values["k_ecs_clearance"] - net
+
+
+def probe_readouts(probe: Probe, uptake, other):
+    """Extraction fraction E_d (perfusate calibration) and sampled fraction (dialysate / bulk ECF), trauma layer included."""
+    k_e, k_t = uptake + other, probe.trauma_rate(uptake, other)
+    return probe.extraction(k_e, k_t), probe.sampled_fraction(k_e, k_t)
 
 
 def _dataset(tr, model, cond: Conditions, probe: Probe, library, engine: str) -> xr.Dataset:
@@ -250,13 +257,13 @@ def _dataset(tr, model, cond: Conditions, probe: Probe, library, engine: str) ->
     t_min = tr.time[keep] / 60.0
     v = {k: a[keep] for k, a in tr.values.items()}
     if cond.region == "locus_coeruleus":  # the probe samples somatodendritic NE in the LC
-        ne, k_e = v["ne_lc"], p["k_lc_net"] / v["net_factor_lc"] + p["k_lc_other"]
+        ne, (up, other) = v["ne_lc"], (p["k_lc_net"] / v["net_factor_lc"], p["k_lc_other"])
     else:
-        ne, k_e = v["ne_ecf"], clearance_rate_constant(v)
-    e_vivo = probe.in_vivo_extraction(k_e)
+        ne, (up, other) = v["ne_ecf"], clearance_parts(v)
+    e_vivo, sampled = probe_readouts(probe, up, other)
     r_vitro = probe.in_vitro_recovery()
-    dial = e_vivo * ne
-    dial_da = probe.in_vivo_extraction(da_clearance_rate_constant(v, p)) * v["da_ecf"]
+    dial = sampled * ne
+    dial_da = probe_readouts(probe, *da_clearance_parts(v, p))[1] * v["da_ecf"]
 
     def var(x, units, long):  # a (dims, data, attrs) tuple: xarray then skips aligning DataArrays (40x faster)
         return ("time", np.asarray(x, dtype=float), {"units": units, "long_name": long})
@@ -265,7 +272,8 @@ def _dataset(tr, model, cond: Conditions, probe: Probe, library, engine: str) ->
         "ne_ecf": var(v["ne_ecf"], "nM", "extracellular NE (true)"),
         "dialysate_ne": var(dial, "nM", "NE in dialysate"),
         "extracellular_ne": var(dial / r_vitro, "nM", "extracellular NE, dialysate corrected for in vitro recovery"),
-        "extraction_fraction": var(e_vivo, "1", "in vivo extraction fraction (Bungay et al. 1990)"),
+        "extraction_fraction": var(e_vivo, "1", "in vivo extraction fraction of perfusate calibration (Bungay et al. 1990, 2003)"),
+        "sampled_fraction": var(sampled, "1", "dialysate NE per bulk ECF NE (trauma layer: below the extraction fraction)"),
         "lc_firing_rate": var(v["lc_rate"], "Hz", "LC mean firing rate"),
         "tissue_ne": var(v["tissue_ne"], "ng/g", "tissue NE content"),
         "alpha2_terminal_activation": var(v["a2_terminal"], "1", "presynaptic alpha2A activation"),

@@ -20,7 +20,7 @@ from ...engine import Segment
 from ...engine.trajectory import output_grid
 from ...model.terminal import build_terminal_model
 from ..conditions import Conditions
-from ..timecourse import EQUILIBRATION_S, _segments, clearance_rate_constant, drug_uses, steady_state
+from ..timecourse import EQUILIBRATION_S, _segments, clearance_parts, drug_uses, probe_readouts, steady_state
 from .config import DEFAULT_POPULATION_PARAMETERS as DEFAULT_PARAMETERS
 from ..probe import Probe, default_probe_length_mm
 from .sampling import collect
@@ -42,7 +42,7 @@ class PopulationResult:
 
 
 # what the read-outs need from a batch trajectory: NE and the model's own clearance rule
-SELECTIONS = ["[ne_ecf]", "k_ecs_clearance"]
+SELECTIONS = ["[ne_ecf]", "k_ecs_net", "k_ecs_clearance"]
 
 def _prepare(cond: Conditions, library: DrugLibrary | None):
     library = library or load_library()
@@ -62,7 +62,7 @@ def _outcomes(cond: Conditions, probe: Probe, traj: np.ndarray, times: np.ndarra
     keep = times >= cond.baseline[0] - 1e-9
     t = times[keep]
     values = {name.strip("[]"): traj[keep, i] for i, name in enumerate(sel)}
-    dial = probe.in_vivo_extraction(clearance_rate_constant(values)) * values["ne_ecf"]
+    dial = probe_readouts(probe, *clearance_parts(values))[1] * values["ne_ecf"]
     order = np.argsort(t, kind="stable")
     s = collect(t[order], dial[order], cond.sample, cond.baseline, cond.window)
     return np.concatenate([[s.peak_percent(), s.min_percent()], s.percent()])
