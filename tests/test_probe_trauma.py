@@ -97,3 +97,30 @@ def test_net_block_lowers_extraction_as_cosford_1996():
     change = after / before - 1.0
     print(f"E_d {before:.3f} -> {after:.3f} ({100 * change:.0f} %) with full NET block")
     assert -0.40 <= change <= -0.15
+
+
+def test_trauma_thickness_is_derived_from_the_cosford_ratio():
+    """microdialysis.toml trauma_thickness (derived): the delta at which removing NET uptake lowers
+    E_d by 26/35 (Cosford et al. 1996) with no uptake in the layer, the model's basal PFC NET rate
+    constant and the default 4 mm, 1 uL/min probe; re-solved here from the named inputs."""
+    import json
+
+    from scipy.optimize import brentq
+
+    from noradsim.protocols.conditions import parse_conditions
+    from noradsim.protocols.probe import probe_parameters
+    from noradsim.protocols.timecourse import simulate_conditions
+
+    assert probe_parameters()["trauma_uptake_fraction"].value == 0.0
+    ds = simulate_conditions(parse_conditions({"region": "prefrontal_cortex", "baseline": ["0 min", "20 min"], "window": ["0 min", "20 min"]}, "test"))
+    p = json.loads(ds.attrs["parameters"])
+    ne = float(ds["ne_ecf"].values[0])
+    uptake = p["net_vmax"] * p["innervation"] / (p["ecs_fraction"] * (p["net_km"] + ne))
+    other = p["k_comt_ecf"] + p["k_diffusion_loss"]
+    probe = Probe(0.4, 1.0, p["ecs_fraction"])
+
+    def ratio(delta):
+        return float(probe.extraction(other, other, delta=delta) / probe.extraction(uptake + other, other, delta=delta))
+
+    delta = brentq(lambda d: ratio(d) - 26.0 / 35.0, 1e-5, 0.05)
+    assert probe_parameters()["trauma_thickness"].value == pytest.approx(delta, abs=1e-4)  # 1 um
