@@ -21,11 +21,12 @@ ML_MIN_KG = 0.06  # mL/min/kg -> L/h/kg
 # PKSmart Animal_PK_data.csv: (rat CL mL/min/kg, rat VDss L/kg, rat fu_plasma or None)
 PKSMART_RAT = {
     "atomoxetine": (36.0, 4.3, 0.11),
+    "desipramine": (9.8, 19.8, None),
 }
 # fup_rat.csv (clinfo/ADME_MTFT), read by structure
 ADME_MTFT_FUP_RAT = {}
 # drugs whose i.p. F is derived as F_H = 1 - CL / Q_H
-IP_THROUGH_LIVER = ["atomoxetine"]
+IP_THROUGH_LIVER = ["atomoxetine", "desipramine"]
 
 
 @pytest.fixture(scope="module")
