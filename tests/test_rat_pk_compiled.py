@@ -22,9 +22,13 @@ ML_MIN_KG = 0.06  # mL/min/kg -> L/h/kg
 PKSMART_RAT = {
     "atomoxetine": (36.0, 4.3, 0.11),
     "desipramine": (9.8, 19.8, None),
+    "idazoxan": (None, 3.1, None),  # rat CL kept from Lewis et al. 1988 (primary)
 }
 # fup_rat.csv (clinfo/ADME_MTFT), read by structure
-ADME_MTFT_FUP_RAT = {}
+ADME_MTFT_FUP_RAT = {
+    "clonidine": 0.623533234,
+    "yohimbine": 0.278280393,  # C16 stereo unmarked in the set
+}
 # drugs whose i.p. F is derived as F_H = 1 - CL / Q_H
 IP_THROUGH_LIVER = ["atomoxetine", "desipramine"]
 
