@@ -20,6 +20,7 @@ ML_MIN_KG = 0.06  # mL/min/kg -> L/h/kg
 
 # PKSmart Animal_PK_data.csv: (rat CL mL/min/kg, rat VDss L/kg, rat fu_plasma or None)
 PKSMART_RAT = {
+    "dexmedetomidine": (59.4, 3.24, None),
     "tolcapone": (8.8, 0.21, None),
     "atomoxetine": (36.0, 4.3, 0.11),
     "desipramine": (9.8, 19.8, None),
@@ -27,12 +28,13 @@ PKSMART_RAT = {
 }
 # fup_rat.csv (clinfo/ADME_MTFT), read by structure
 ADME_MTFT_FUP_RAT = {
+    "dexmedetomidine": 0.15004285,
     "clonidine": 0.623533234,
     "tolcapone": 0.004544872,
     "yohimbine": 0.278280393,  # C16 stereo unmarked in the set
 }
 # drugs whose i.p. F is derived as F_H = 1 - CL / Q_H
-IP_THROUGH_LIVER = ["atomoxetine", "desipramine", "tolcapone"]
+IP_THROUGH_LIVER = ["atomoxetine", "desipramine", "dexmedetomidine", "tolcapone"]
 
 
 @pytest.fixture(scope="module")
