@@ -20,6 +20,10 @@ ML_MIN_KG = 0.06  # mL/min/kg -> L/h/kg
 
 # PKSmart Animal_PK_data.csv: (rat CL mL/min/kg, rat VDss L/kg, rat fu_plasma or None)
 PKSMART_RAT = {
+    "cocaine": (None, None, 0.78),
+    "imipramine": (92.52, 19.9, 0.106),
+    "methylphenidate": (53.0, 3.0, None),
+    "prazosin": (68.8, None, None),  # Vss derived from a 1987 rat study, kept
     "dexmedetomidine": (59.4, 3.24, None),
     "tolcapone": (8.8, 0.21, None),
     "atomoxetine": (36.0, 4.3, 0.11),
@@ -28,13 +32,18 @@ PKSMART_RAT = {
 }
 # fup_rat.csv (clinfo/ADME_MTFT), read by structure
 ADME_MTFT_FUP_RAT = {
+    "bupropion": 0.20031844,
+    "fluoxetine": 0.035393252,
+    "maprotiline": 0.058612532,
+    "protriptyline": 0.106921398,
     "dexmedetomidine": 0.15004285,
     "clonidine": 0.623533234,
     "tolcapone": 0.004544872,
     "yohimbine": 0.278280393,  # C16 stereo unmarked in the set
 }
 # drugs whose i.p. F is derived as F_H = 1 - CL / Q_H
-IP_THROUGH_LIVER = ["atomoxetine", "desipramine", "dexmedetomidine", "tolcapone"]
+IP_THROUGH_LIVER = ["atomoxetine", "desipramine", "dexmedetomidine", "imipramine", "methylphenidate",
+                    "prazosin", "tolcapone"]
 
 
 @pytest.fixture(scope="module")
