@@ -87,3 +87,29 @@ def test_atomoxetine_half_life_from_the_compiled_rat_row(library):
     """One compartment: t1/2 = ln 2 VDss / CL = 0.693 x 4.3 / 2.16 = 1.38 h."""
     pk = library.get("atomoxetine").pk
     assert math.log(2) * pk.volume.value / pk.clearance.value == pytest.approx(1.38, rel=0.01)
+
+
+# Kp,uu = 10^logBB x fu_brain / fu_plasma: (B3DB logBB, ADME_MTFT fubrain.csv, rat fu_plasma)
+KPUU_INPUTS = {
+    "imipramine": (0.8, 0.024014785, 0.106),
+    "maprotiline": (1.3, 0.005020978, 0.058612532),
+    "fluoxetine": (0.72, 0.003864698, 0.035393252),
+    "prazosin": (-0.66, 0.162649077, 0.238),
+}
+
+
+@pytest.mark.parametrize("name", sorted(KPUU_INPUTS))
+def test_unbound_brain_partition_from_logbb_and_binding(library, name):
+    logbb, fu_brain, fu_plasma = KPUU_INPUTS[name]
+    pk = library.get(name).pk
+    assert pk.fu_plasma.value == pytest.approx(fu_plasma, rel=1e-3)  # the same input the derivation names
+    assert pk.kpuu_brain.kind == "derived"
+    assert pk.kpuu_brain.value == pytest.approx(10**logbb * fu_brain / fu_plasma, rel=0.005)
+
+
+def test_nortriptyline_tissue_binding_is_the_reciprocal_brain_unbound_fraction():
+    from noradsim.parameters import data_path, read_toml
+
+    entry = read_toml(data_path("ex_vivo.toml"))["tissue_binding"]["nortriptyline"]
+    assert entry["kind"] == "derived"
+    assert entry["value"] == pytest.approx(1 / 0.006250126, rel=0.005)
