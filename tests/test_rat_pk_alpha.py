@@ -22,7 +22,6 @@ from noradsim.pk import brain_concentration
 HUMAN_MEASURED = {
     ("clonidine", "po.bioavailability"): (0.752, "Davies"),  # Clin Pharmacol Ther 1977;21:593: 75.2 %
     ("guanfacine", "volume"): (6.0, "Carchman"),  # J Clin Pharmacol 1987;27:762: about 6 L/kg
-    ("guanfacine", "fu_plasma"): (1 - 0.716, "Carchman"),  # 71.6 % bound
     ("guanfacine", "po.bioavailability"): (0.811, "Carchman"),  # 81.1 %
     ("yohimbine", "po.bioavailability"): (0.33, "Guthrie"),  # Eur J Clin Pharmacol 1990;39:409: mean 33 %
     ("dexmedetomidine", "po.bioavailability"): (0.16, "Anttila"),  # Br J Clin Pharmacol 2003;56:691: 16 %

@@ -34,6 +34,7 @@ PKSMART_RAT = {
 ADME_MTFT_FUP_RAT = {
     "bupropion": 0.20031844,
     "fluoxetine": 0.035393252,
+    "guanfacine": 0.394302,
     "maprotiline": 0.058612532,
     "protriptyline": 0.106921398,
     "dexmedetomidine": 0.15004285,
