@@ -37,7 +37,7 @@ def _settings(grep: str) -> int:
     for name, p in rows:
         rng = p.provenance.range
         tested = f" [{rng[0]:g} to {rng[1]:g} {p.unit}]" if rng is not None else ""
-        print(f"{name:40s} {p.value:<10.6g} {p.unit:6s} {p.provenance.setting_type:9s} {p.provenance.reason}{tested}")
+        print(f"{name:40s} {p.value:<10.6g} {p.unit:6s} {p.provenance.reason}{tested}")
     print(f"{len(rows)} settings")
     return 0
 
