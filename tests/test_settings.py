@@ -66,6 +66,16 @@ def test_setting_reason_is_checked():
     assert ok.setting_type == "numerical"
 
 
+def test_a_setting_cannot_be_calibrated(tmp_path):
+    from noradsim.calibration.overlay import file_records, overlaid
+
+    f = tmp_path / "cal.toml"
+    f.write_text('schema = "noradsim-calibration/1"\n[parameter.washes]\nvalue = 1\nfile = "ex_vivo.toml"\n'
+                 'source = "calibrated: test"\n')
+    with pytest.raises(InputError, match="parameter.washes is a setting"):
+        overlaid("ex_vivo.toml", file_records("ex_vivo.toml", calibrated=False), f)
+
+
 def test_params_settings_lists_them(capsys):
     assert cli_main(["params", "--settings"]) == 0
     out = capsys.readouterr().out.strip().splitlines()
