@@ -180,12 +180,15 @@ def test_the_citation_check_catches_a_forbidden_source():
 
 # ---------------------------------------------------------------- command line
 
-def test_params_summary_prints_two_exact_lines(capsys):
+def test_params_summary_prints_two_exact_lines_and_the_settings(capsys):
+    from noradsim.provenance import setting_records
+
     assert cli_main(["params", "--summary"]) == 0
     out = capsys.readouterr().out.strip().splitlines()
     form = r"{}: (\d+) total, (\d+) measured, (\d+) derived, (\d+) calibrated, (\d+) assumed"
     m1, m2 = re.fullmatch(form.format("parameters"), out[0]), re.fullmatch(form.format("drug values"), out[1])
-    assert len(out) == 2 and m1 and m2
+    assert len(out) == 3 and m1 and m2
+    assert out[2] == f"settings: {len(setting_records())} (not counted as parameters)"
     for m in (m1, m2):
         n = [int(x) for x in m.groups()]
         assert n[0] == sum(n[1:])

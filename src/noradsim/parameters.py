@@ -8,7 +8,11 @@ is an inline table ``{ value, unit, species, kind, ... , min, max, note }`` wher
 * ``measured``: ``source`` is the citation (what was measured, species, preparation);
 * ``derived``: ``derivation`` is the formula with its named inputs;
 * ``calibrated``: written by ``noradsim calibrate``: ``targets`` (target ids) and ``fit``;
-* ``assumed``: ``reason`` and a plausible ``range = [low, high]``.
+* ``assumed``: ``reason`` and a plausible ``range = [low, high]``;
+* ``setting``: not a property of the rat but a choice of the virtual experiment's protocol
+  or of the numerics; ``reason`` starts with ``protocol:`` (the experiment may override
+  it) or ``numerical:`` (and names the test that shows the result it feeds is converged).
+  Settings are not model parameters and are not counted (``docs/provenance.md``).
 
 ``note`` holds working notes (what was checked, what to check); ``verified`` says whether
 the number was read in the cited source. A table without ``kind`` (older user files) is
@@ -26,7 +30,10 @@ from pathlib import Path
 from .errors import InputError, unknown
 
 ALLOWED_SPECIES = ("rat", "mouse", "cat", "monkey", "human", "guinea_pig", "rabbit", "cow", "horse", "frog", "any")
-KINDS = ("measured", "derived", "calibrated", "assumed")
+KINDS = ("measured", "derived", "calibrated", "assumed")  # the kinds of a model parameter (counted)
+SETTING = "setting"  # a protocol or numerical setting: a record kind, not a parameter (not counted)
+RECORD_KINDS = KINDS + (SETTING,)
+SETTING_TYPES = ("protocol", "numerical")
 PROVENANCE_FIELDS = ("kind", "source", "derivation", "reason", "range", "targets", "fit", "note", "verified")
 
 
@@ -37,13 +44,14 @@ class Provenance:
     Attributes
     ----------
     kind : str
-        One of :data:`KINDS`.
+        One of :data:`RECORD_KINDS` (a parameter's kind, or ``setting``).
     source : str
         Citation (required for ``measured``; optional context otherwise).
     derivation : str
         Formula with named inputs (``derived``).
     reason : str
-        Why the value is assumed (``assumed``).
+        Why the value is assumed (``assumed``); for a ``setting``, ``protocol: ...`` or
+        ``numerical: ...`` (the latter naming its convergence test).
     range : tuple of float or None
         Plausible ``(low, high)`` in the value's unit (``assumed``).
     targets : tuple of str
@@ -75,7 +83,16 @@ class Provenance:
             return f"assumed: {self.reason}{extra}"
         if self.kind == "calibrated":
             return f"calibrated on {', '.join(self.targets)} ({self.fit}){extra}"
+        if self.kind == SETTING:
+            return f"setting, {self.reason}{extra}"
         return self.source
+
+    @property
+    def setting_type(self) -> str:
+        """``protocol`` or ``numerical`` for a setting (the start of its ``reason``), else ``""``."""
+        if self.kind != SETTING:
+            return ""
+        return self.reason.split(":", 1)[0].strip()
 
     def cited_text(self) -> str:
         """Everything that may cite a paper for the value (source, derivation, reason, fit)."""
@@ -139,20 +156,33 @@ def read_provenance(entry: dict, where: str, value: float | None = None) -> Prov
         raise InputError(f"{where}: verified must be true or false, got {verified!r}")
     if "kind" not in entry:
         if not str(entry.get("source", "")).strip():
-            raise InputError(f"{where}: needs kind (one of {', '.join(KINDS)}) or a source")
+            raise InputError(f"{where}: needs kind (one of {', '.join(RECORD_KINDS)}) or a source")
         return replace(_legacy(str(entry["source"])), note=note, verified=verified)
     kind = entry["kind"]
-    if kind not in KINDS:
-        raise unknown(f"{where}: kind", kind, KINDS)
+    if kind not in RECORD_KINDS:
+        raise unknown(f"{where}: kind", kind, RECORD_KINDS)
     source = _text_field(entry, "source", where, kind == "measured")
-    fields = {"derivation": kind == "derived", "reason": kind == "assumed", "fit": kind == "calibrated"}
+    fields = {"derivation": kind == "derived", "reason": kind in ("assumed", SETTING), "fit": kind == "calibrated"}
     texts = {k: _text_field(entry, k, where, req) for k, req in fields.items()}
+    if kind == SETTING:
+        _check_setting_reason(texts["reason"], where)
     rng = _range(entry, where, value) if kind == "assumed" or "range" in entry else None
     targets = entry.get("targets", [])
     if kind == "calibrated" and (not isinstance(targets, list) or not targets
                                  or not all(isinstance(t, str) and t for t in targets)):
         raise InputError(f"{where}: targets must be a non-empty list of target ids, got {targets!r}")
     return Provenance(kind, source, range=rng, targets=tuple(targets), note=note, verified=verified, **texts)
+
+
+def _check_setting_reason(reason: str, where: str) -> None:
+    """A setting's reason says which kind of setting it is; a numerical one names its test."""
+    head, _, rest = reason.partition(":")
+    if head.strip() not in SETTING_TYPES or not rest.strip():
+        raise InputError(f"{where}: reason of a setting must start with 'protocol:' or 'numerical:' "
+                         f"and say why, got {reason!r}")
+    if head.strip() == "numerical" and "tests/" not in rest:
+        raise InputError(f"{where}: reason of a numerical setting must name the test that shows the result "
+                         f"is converged (tests/...), got {reason!r}")
 
 
 @dataclass(frozen=True)
@@ -193,12 +223,17 @@ class Parameter:
 
     @property
     def kind(self) -> str:
-        """``measured``, ``derived``, ``calibrated`` or ``assumed``."""
+        """``measured``, ``derived``, ``calibrated``, ``assumed`` (or ``setting``: not a parameter)."""
         return self.provenance.kind
 
     @property
     def assumed(self) -> bool:
         return self.kind == "assumed"
+
+    @property
+    def is_setting(self) -> bool:
+        """A protocol or numerical setting (kind ``setting``), not a model parameter."""
+        return self.kind == SETTING
 
     def with_value(self, value: float) -> "Parameter":
         return replace(self, value=float(value))

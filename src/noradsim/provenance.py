@@ -6,12 +6,17 @@ alpha2A NE affinity and operational tau that the terminal model takes from
 ``receptors.toml``. Each is a :class:`~noradsim.parameters.Parameter` whose
 :class:`~noradsim.parameters.Provenance` says whether it was measured, derived,
 calibrated (by ``noradsim calibrate``, overlay ``data/calibrated.toml``) or assumed.
+Records of kind ``setting`` in the same files (protocol choices of a virtual experiment,
+numerical settings of the simulation) are not parameters: :func:`setting_records` lists
+them and the parameter count leaves them out.
 
 Examples
 --------
 >>> line = summary_line("parameters", count_kinds(r for _, r in model_records()))
 >>> line.startswith("parameters: ") and line.endswith(" assumed")
 True
+>>> settings_line(2)
+'settings: 2 (not counted as parameters)'
 """
 
 from __future__ import annotations
@@ -24,6 +29,25 @@ from .parameters import KINDS, Parameter, data_path, read_provenance, read_toml
 
 MODEL_FILES = ("terminal.toml", "lc.toml", "lc_neuron.toml", "regions.toml", "stimuli.toml", "microdialysis.toml",
                "ex_vivo.toml")
+
+
+def _file_entries() -> Iterator[tuple[str, str, Parameter]]:
+    """``(file, dotted name, record)`` for every value table of :data:`MODEL_FILES`, calibration applied."""
+    from .calibration.overlay import canonical, file_records, walk
+
+    for fname in MODEL_FILES:
+        records = file_records(fname)
+        for name, _ in walk(read_toml(data_path(fname)), "", fname):
+            yield fname, name, records[canonical(name)]
+
+
+def setting_records() -> list[tuple[str, Parameter]]:
+    """``(file:qualified name, record)`` for every ``setting`` of :data:`MODEL_FILES`.
+
+    Protocol choices and numerical settings: not model parameters, so
+    :func:`model_records` leaves them out (``docs/provenance.md``).
+    """
+    return [(f"{f}:{n}", r) for f, n, r in _file_entries() if r.is_setting]
 
 
 def model_records() -> list[tuple[str, Parameter]]:
@@ -40,22 +64,21 @@ def model_records() -> list[tuple[str, Parameter]]:
         terminal model uses (``receptors.toml:alpha2A.ne_ki``, ``alpha2A.tau``). A state
         given by its measured LC rate (``lc.toml [state.S] rate``) counts once, as that
         rate; if a calibration overlay replaces the drive derived from it
-        (``state.S.drive``), the calibrated drive is listed instead.
+        (``state.S.drive``), the calibrated drive is listed instead. Records of kind
+        ``setting`` are not parameters and are left out (:func:`setting_records`).
     """
-    from .calibration.overlay import canonical, file_records, walk
     from .model.lc_states import RATE, state_drive_records
     from .receptors.occupancy import get_receptor
 
     drives = state_drive_records()
     out = []
-    for fname in MODEL_FILES:
-        records = file_records(fname)
-        for name, _ in walk(read_toml(data_path(fname)), "", fname):
-            rec = records[canonical(name)]
-            state = name[len("state."):-len(RATE)] if fname == "lc.toml" and name.endswith(RATE) else None
-            if state is not None and drives[state].kind == "calibrated":  # the model uses the calibrated drive
-                name, rec = f"state.{state}.drive", drives[state]
-            out.append((f"{fname}:{name}", rec))
+    for fname, name, rec in _file_entries():
+        if rec.is_setting:
+            continue
+        state = name[len("state."):-len(RATE)] if fname == "lc.toml" and name.endswith(RATE) else None
+        if state is not None and drives[state].kind == "calibrated":  # the model uses the calibrated drive
+            name, rec = f"state.{state}.drive", drives[state]
+        out.append((f"{fname}:{name}", rec))
     a2 = get_receptor("alpha2A")
     for name, c in (("alpha2A.ne_ki", a2.ne_ki("rat")), ("alpha2A.tau", a2.tau)):
         out.append((f"receptors.toml:{name}",
@@ -102,6 +125,11 @@ def summary_line(label: str, counts: Counter) -> str:
     """
     parts = ", ".join(f"{counts.get(k, 0)} {k}" for k in KINDS)
     return f"{label}: {sum(counts.values())} total, {parts}"
+
+
+def settings_line(n: int) -> str:
+    """The third line of ``noradsim params --summary``: how many settings were left out of the count."""
+    return f"settings: {n} (not counted as parameters)"
 
 
 def cited_text(record) -> str:

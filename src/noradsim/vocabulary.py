@@ -26,5 +26,5 @@ PROTOCOLS = ("microdialysis", "recording", "inverted_u")
 EXPERIMENT_KEYS = ("schema", "name", "protocol", "description", "seed", "drugs")
 MICRODIALYSIS_KEYS = ("species", "region", "state", "preparation", "sample", "flow", "probe_length", "equilibration",
                       "baseline", "window", "interventions", "parameters", "hplc", "placement", "uncertainty",
-                      "phenotype")
+                      "phenotype", "assay")
 UNCERTAINTY_KEYS = ("n", "spread", "workers", "parameters", "sobol")

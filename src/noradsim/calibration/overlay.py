@@ -118,6 +118,9 @@ def _entry_matches(name: str, entry: dict, file: str) -> bool:
 
 
 def _calibrated(p: Parameter, e: dict, name: str) -> Parameter:
+    if p.is_setting:
+        raise InputError(f"calibrated.toml: parameter.{name} is a setting ({p.provenance.setting_type}), "
+                         "not a model parameter; a setting cannot be calibrated")
     v = float(e["value"])
     if not p.min <= v <= p.max:
         raise InputError(f"calibrated.toml: parameter.{name}.value {v} outside [{p.min}, {p.max}] {p.unit}")

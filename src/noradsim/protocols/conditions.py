@@ -14,6 +14,7 @@ from ..errors import InputError
 from ..units import parse_quantity
 from ..interventions import SYSTEMIC, Intervention, check_choice, parse_intervention
 from ..vocabulary import MEASURES, PREPARATIONS, REGIONS, SPECIES, STATES
+from .ex_vivo import Assay, parse_assay
 
 
 @dataclass(frozen=True)
@@ -30,11 +31,12 @@ class Conditions:
     baseline: tuple[float, float] = (-3600.0, 0.0)
     interventions: tuple[Intervention, ...] = field(default_factory=tuple)
     probe_length: float | None = None  # mm; None = the region's typical probe
+    assay: Assay | None = None  # ex vivo binding assay design; None = the shipped defaults (data/ex_vivo.toml)
 
 
 def parse_conditions(doc: dict, where: str, *, sample_default: str = "20 min") -> Conditions:
     """Read the shared fields (species, region, state, preparation, sample, flow, window,
-    baseline, interventions) of an experiment or a target."""
+    baseline, interventions, probe_length, assay) of an experiment or a target."""
     species = check_choice(doc.get("species", "rat"), SPECIES, f"{where} species")
     region = check_choice(doc.get("region", "prefrontal_cortex"), REGIONS, f"{where} region")
     state = check_choice(doc.get("state", "awake"), STATES, f"{where} state")
@@ -54,7 +56,8 @@ def parse_conditions(doc: dict, where: str, *, sample_default: str = "20 min") -
     probe_length = None
     if "probe_length" in doc:
         probe_length = parse_quantity(doc["probe_length"], "length", f"{where} probe_length") / 1000.0
-    return Conditions(species, region, state, prep, sample, flow, window, baseline, interventions, probe_length)
+    assay = parse_assay(doc.get("assay"), where)
+    return Conditions(species, region, state, prep, sample, flow, window, baseline, interventions, probe_length, assay)
 
 
 def _pair(v, where: str) -> tuple[float, float]:

@@ -27,8 +27,12 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..errors import InputError
+from ..errors import InputError, unknown
 from ..parameters import Parameter, _record, data_path, read_toml
+from ..units import checked_number, parse_quantity
+
+# The assay's protocol choices (kind ``setting`` in ex_vivo.toml): an experiment may set them in its ``assay`` table.
+ASSAY_SETTINGS = ("radioligand_concentration", "homogenate_volume", "washes", "wash_volume")
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,44 @@ def assay() -> Assay:
     a, _ = _table()
     return Assay(a["radioligand_kd"].value, a["radioligand_concentration"].value, a["homogenate_volume"].value,
                  int(round(a["washes"].value)), a["wash_volume"].value)
+
+
+def parse_assay(table, where: str) -> Assay | None:
+    """The experiment's ``assay = { ... }`` table over the shipped defaults (None when absent).
+
+    Keys are :data:`ASSAY_SETTINGS`: ``radioligand_concentration`` (a concentration with
+    its unit, ``"2 nM"``), ``homogenate_volume`` (buffer volumes per tissue volume, >= 1),
+    ``washes`` (an integer 0-10) and ``wash_volume`` (buffer volumes per tissue volume of a
+    wash, >= 1). A bad value raises :class:`InputError` naming ``assay.<field>``.
+
+    Examples
+    --------
+    >>> parse_assay({"homogenate_volume": 50, "washes": 1}, "experiment").volume
+    50.0
+    >>> parse_assay(None, "experiment") is None
+    True
+    """
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise InputError(f"{where} assay: must be a table, e.g. assay = {{ homogenate_volume = 50, washes = 0 }}")
+    for key in table:
+        if key not in ASSAY_SETTINGS:
+            raise unknown(f"{where} assay: field", key, ASSAY_SETTINGS)
+    a = assay()
+    f = f"{where} assay."
+    ligand = a.ligand
+    if "radioligand_concentration" in table:
+        ligand = parse_quantity(table["radioligand_concentration"], "concentration", f + "radioligand_concentration")
+        if not 0 < ligand <= 1000:
+            raise InputError(f"{f}radioligand_concentration: {ligand:g} nM outside (0, 1000] nM")
+    volume = a.volume if "homogenate_volume" not in table else checked_number(
+        table["homogenate_volume"], f + "homogenate_volume", low=1.0, high=10000.0)
+    washes = a.washes if "washes" not in table else int(checked_number(
+        table["washes"], f + "washes", integer=True, low=0, high=10))
+    wash_volume = a.wash_volume if "wash_volume" not in table else checked_number(
+        table["wash_volume"], f + "wash_volume", low=1.0, high=10000.0)
+    return Assay(a.kd, float(ligand), float(volume), washes, float(wash_volume))
 
 
 def tissue_binding_ratio(drug) -> tuple[float, str]:

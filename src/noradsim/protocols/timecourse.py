@@ -304,7 +304,7 @@ def _dataset(tr, model, cond: Conditions, probe: Probe, library, engine: str) ->
             # tissue assay: total brain = Kp x total plasma at equilibrium = unbound ECF x Kp / (Kp,uu fu)
             total = v[f"{d}_b"] * pk.kp_brain.value / (pk.kpuu_brain.value * pk.fu_plasma.value) * p[f"{d}_molar_mass"] / 1000.0
             data[f"{u.name}_brain_total"] = var(total, "ng/g", f"{u.name} total in brain tissue (bound and unbound)")
-    occ = measured_occupancy(ex_vivo) if ex_vivo else np.zeros_like(t_min)
+    occ = measured_occupancy(ex_vivo, cond.assay) if ex_vivo else np.zeros_like(t_min)
     data["net_occupancy_ex_vivo"] = var(np.broadcast_to(occ, t_min.shape), "1",
                                         "NET occupancy measured by ex vivo [3H]nisoxetine binding (rat killed at this time)")
     ds = xr.Dataset(data, coords={"time": ("time", t_min, {"units": "min"})})

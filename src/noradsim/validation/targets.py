@@ -18,7 +18,7 @@ from ..vocabulary import MEASURES, SITES, STATISTICS
 
 SCHEMA = "noradsim-targets/1"
 REQUIRED = ("id", "source", "measure", "statistic", "unit", "species", "region", "expected", "range")
-OPTIONAL = ("state", "preparation", "sample", "flow", "interventions", "window", "baseline", "scan", "notes")
+OPTIONAL = ("state", "preparation", "sample", "flow", "interventions", "window", "baseline", "scan", "notes", "assay")
 _MEASURE_UNIT = {"extracellular_ne": "nM", "dialysate_ne": "nM", "lc_firing_rate": "Hz", "tissue_ne": "ng/g",
                  "lc_phasic_response": "ms", "lc_spike_width": "ms", "net_uptake": "nM", "net_inhibition": "nM",
                  "extracellular_da": "nM", "brain_drug": "ng/g", "net_occupancy": "%"}
