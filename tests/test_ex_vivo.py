@@ -64,3 +64,24 @@ def test_ex_vivo_occupancy_never_exceeds_the_in_vivo_occupancy():
     ds = simulate_conditions(cond, dt=60.0)
     ex, vivo = ds["net_occupancy_ex_vivo"].values, ds["net_occupancy"].values
     assert np.all(ex <= vivo + 1e-12) and ex.max() > 0
+
+
+VENLAFAXINE_FU_BRAIN = 0.205  # brain-homogenate fraction unbound (fubrain.csv, clinfo/ADME_MTFT)
+TATSUMI_1997_VENLAFAXINE_HNET_KD = 1060.0  # nM, [3H]nisoxetine, human NET
+TEJANI_BUTT_1992_NISOXETINE_KD = 0.8  # nM, rat brain homogenate
+
+
+def test_venlafaxine_is_diluted_as_a_weakly_bound_drug():
+    """R = Kp / (Kp,uu fu) = 1/fu,brain; 50 % measured where C_u = Ki (1 + L/Kd)(D + R - 1)/R."""
+    lib = load_library()
+    ven = lib.get("venlafaxine")
+    r, where = tissue_binding_ratio(ven)
+    assert r == pytest.approx(1 / VENLAFAXINE_FU_BRAIN, rel=0.005) and "kp_brain" in where
+    a = assay()
+    assert a.kd == TEJANI_BUTT_1992_NISOXETINE_KD
+    ki = ven.ki("NET")
+    assert ki == TATSUMI_1997_VENLAFAXINE_HNET_KD
+    c50 = ki * (1 + a.ligand / a.kd) * (a.volume + r - 1) / r
+    assert float(measured_occupancy([(c50, r, ki)], a)) == pytest.approx(0.5, rel=1e-9)
+    # about 21-fold more unbound brain drug than the in vivo half-occupancy (C_u = Ki) at D = 100
+    assert 15 < c50 / ki / (1 + a.ligand / a.kd) < 30
