@@ -53,30 +53,3 @@ def enrichment(k_clearance: float, diffusion: float, tortuosity: float, radius: 
     1.168
     """
     return 1.0 + k_clearance / (FOUR_PI * diffusion / tortuosity ** 2 * radius * density)
-
-
-def full_agonist_tau(ka: float, ec50: float) -> float:
-    """Operational tau of a full agonist from its KA and its EC50 in the tissue (same units).
-
-    EC50 = KA/(1 + tau) for a slope-1 operational model (Black & Leff 1983), so
-    ``tau = KA/EC50 - 1``; ``KA`` is the uncoupled receptor's constant.
-
-    >>> round(full_agonist_tau(123.0, 4.5), 1)  # UK 14,304, rat cortical terminals
-    26.3
-    >>> round(full_agonist_tau(15600.0, 220.0), 1)  # NE, rat LC neurones
-    69.9
-    """
-    if not (ka > 0 and ec50 > 0):
-        raise ValueError("full_agonist_tau: KA and EC50 must be > 0")
-    return ka / ec50 - 1.0
-
-
-def relative_maximum(epsilon: float, tau: float) -> float:
-    """Maximal response of an agonist with operational efficacy ``epsilon`` relative to NE's
-    in a tissue where NE has operational tau ``tau``: ``(e t/(1 + e t)) / (t/(1 + t))``.
-
-    >>> round(relative_maximum(0.32 / 3.72, 4.0), 2)  # clonidine in its reference system
-    0.32
-    """
-    et = epsilon * tau
-    return (et / (1.0 + et)) / (tau / (1.0 + tau))
