@@ -26,7 +26,7 @@ from pathlib import Path
 from . import protocols
 from .drugs import Drug, DrugLibrary, load_library
 from .errors import InputError
-from .checks import check_finite, check_sample, describe, solver_guard
+from .checks import check_finite, check_measurable, check_sample, describe, solver_guard
 from .protocols.conditions import parse_conditions
 from .protocols.microdialysis.sampling import collect
 from .protocols.timecourse import simulate_conditions
@@ -66,7 +66,11 @@ def run(experiment, *, seed: int | None = None, drugs=(), progress: bool = False
                     if isinstance(v, (int, float))) + ")"
     with solver_guard(what):
         result = proto.run(config, seed=seed, library=library, progress=progress)
-    check_finite(result.to_dict(), ("baseline_nM", "peak_percent_baseline", "min_percent_baseline"), what)
+    summary = result.to_dict()
+    check_finite(summary, ("baseline_nM", "peak_percent_baseline", "min_percent_baseline"), what)
+    cond = getattr(config, "conditions", None)
+    if isinstance(summary.get("baseline_nM"), float) and cond is not None and getattr(cond, "flow", None):
+        check_measurable(summary["baseline_nM"], cond.flow * cond.sample / 60.0, what)
     return result
 
 

@@ -140,6 +140,27 @@ def check_finite(summary: dict, keys, what: str) -> None:
                           "legal but push the model outside the range where it can be solved; try less extreme values")
 
 
+AVOGADRO = 6.02214076e23  # 1/mol
+
+
+def check_measurable(baseline_nM: float, sample_ul: float, what: str) -> None:
+    """Refuse a percent-of-baseline result whose baseline sample holds less than one molecule.
+
+    A legal but extreme input can drive dialysate NE to a few 1e-14 nM; the ratio of two such
+    numbers is finite but meaningless (no molecule would be collected).
+
+    Examples
+    --------
+    >>> check_measurable(0.7, 30.0, "x")   # 0.7 nM in 30 uL: about 1.3e10 molecules
+    """
+    molecules = baseline_nM * 1e-9 * sample_ul * 1e-6 * AVOGADRO
+    if not molecules >= 1.0:
+        raise SolverError(f"the simulation of {what} gave no finite percent of baseline: the baseline dialysate "
+                          f"NE ({baseline_nM:.3g} nM) is {molecules:.2g} molecules per {sample_ul:g} uL sample; "
+                          "the inputs are legal but push the model outside the range where it can be solved; "
+                          "try less extreme values")
+
+
 def describe(interventions) -> str:
     """The interventions in a few words, for solver messages."""
     parts = []
