@@ -2,7 +2,8 @@
 
 Carter et al. 2012 (PNAS 109:E2635; ModelDB 145162, file LC_SFO.c) define the LC cell
 with Traub-Miles rate functions and sigmoids and give conductances in nS for an 8 pF
-soma and a 4 pF axon. ``lc_neuron.toml`` holds densities (g / C at 1 uF/cm2) and
+soma and a 4 pF axon. ``lc_neuron.toml`` holds densities (g / C x the specific membrane
+capacitance, 0.9 uF/cm2 as measured by Gentet et al. 2000) and
 Boltzmann^p fits of those gates. Here the LC_SFO.c formulae are written out again and the
 shipped values are checked against them: the conversions exactly, each fitted gate to the
 maximum error stated in its derivation, over -100..40 mV.
@@ -42,23 +43,29 @@ def p():
     return load_lc_parameters().neuron.values()
 
 
+def test_capacitance_is_the_measured_value(p):
+    # Gentet, Stuart & Clements 2000 (Biophys J 79:314): 0.88-0.9 uF/cm2 in rat neurons
+    assert 0.88 <= p["capacitance"] <= 0.9
+
+
 def test_densities_are_carters_conductances_per_capacitance(p):
-    # nS / pF = mS/cm2 at 1 uF/cm2
-    assert p["g_leak"] == pytest.approx(NS["gsl"] / CS)
-    assert p["g_leak_ais"] == pytest.approx(NS["gal"] / CA)
-    assert p["g_couple"] == pytest.approx(NS["gAS"] / CS)
+    # nS / pF x uF/cm2 = mS/cm2: Carter's 8 pF soma is 8 pF / capacitance of membrane
+    cm = p["capacitance"]
+    assert p["g_leak"] == pytest.approx(cm * NS["gsl"] / CS)
+    assert p["g_leak_ais"] == pytest.approx(cm * NS["gal"] / CA)
+    assert p["g_couple"] == pytest.approx(cm * NS["gAS"] / CS)
     assert p["ais_area_ratio"] == pytest.approx(CA / CS)
-    assert p["g_na_ais"] == pytest.approx(NS["gNa"] / CA)
-    assert p["g_k_ais"] == pytest.approx(NS["gKd"] / CA)
-    assert p["g_a"] == pytest.approx(NS["gA"] / CS)
-    assert p["g_ahp"] == pytest.approx(NS["gKCa"] / CS)
+    assert p["g_na_ais"] == pytest.approx(cm * NS["gNa"] / CA)
+    assert p["g_k_ais"] == pytest.approx(cm * NS["gKd"] / CA)
+    assert p["g_a"] == pytest.approx(cm * NS["gA"] / CS)
+    assert p["g_ahp"] == pytest.approx(cm * NS["gKCa"] / CS)
     assert p["g_na"] == 0.0 and p["g_k"] == 0.0  # Carter: Na+ and Kd on the axon only
     assert p["e_na"] == 50.0 and p["e_leak"] == -60.0
 
 
 def test_ohmic_calcium_conductance_matches_the_ghk_current_at_minus_20_mv(p):
     v = -20.0
-    ghk = NS["gCa"] / CS * v / (1 - np.exp(2 * v / RTF))  # uA/cm2 per unit s^3
+    ghk = p["capacitance"] * NS["gCa"] / CS * v / (1 - np.exp(2 * v / RTF))  # uA/cm2 per unit s^3
     assert p["g_ca"] * (v - p["e_ca"]) == pytest.approx(ghk, rel=0.01)
 
 

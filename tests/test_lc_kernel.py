@@ -101,6 +101,17 @@ PRE_CARTER = {
 }
 
 
+# Round 5 set the capacitance to the measured 0.9 uF/cm2 (Gentet et al. 2000) and rescaled every
+# density and current per cm2 by 0.9 (ca_per_charge by 1/0.9): the same dynamics in other units,
+# whose rounding differs in the last bits. The fingerprints keep the units they were taken in.
+ROUND4_UNITS = {
+    "capacitance": 1.0, "g_leak": 0.1125, "g_ca": 0.038, "g_a": 5.0, "g_ahp": 5.0, "g_couple": 5.0,
+    "g_na_ais": 65.0, "g_k_ais": 20.0, "g_leak_ais": 0.1125, "g_nap": 0.1, "g_girk_max": 0.23, "g_gap": 0.004,
+    "noise_sigma": 3.5, "drive_gain": 1.45, "footpinch_amplitude": 20.0, "footpinch_tonic": 0.15,
+    "sensory_amplitude": 8.0, "ca_per_charge": 0.1, "soma_area": 10000.0,
+}
+
+
 SHIPPED = {
     "coupled": {"spike_neuron": "e3b0c44298fc1c14", "spike_time": "e3b0c44298fc1c14", "rate": "24ddaa4710480313",
                "a2": "9f760e5fb6c986bb", "ais": "e3b0c44298fc1c14", "soma": "e3b0c44298fc1c14", "v": "e3b0c44298fc1c14"},
@@ -113,13 +124,13 @@ SHIPPED = {
 
 @pytest.fixture(scope="module")
 def params():
-    return load_lc_parameters().updated({**PRE_CARTER, **RECORDED_ALPHA2A})
+    return load_lc_parameters().updated({**ROUND4_UNITS, **PRE_CARTER, **RECORDED_ALPHA2A})
 
 
 @pytest.fixture(scope="module")
 def shipped():
     # the Carter-neuron fingerprints were recorded with the round-2 alpha2A constants too
-    return load_lc_parameters().updated(RECORDED_ALPHA2A)
+    return load_lc_parameters().updated({**ROUND4_UNITS, **RECORDED_ALPHA2A})
 
 
 @pytest.fixture
@@ -158,3 +169,21 @@ def test_shipped_parameters_pinned_serial_and_parallel(shipped, case):
     serial = digests(simulate_population(p, pop, inp, **kw, parallel=False))
     assert serial == SHIPPED[case]
     assert digests(simulate_population(p, pop, inp, **kw, parallel=True)) == serial
+
+
+def test_capacitance_rescaling_keeps_every_spike(shipped):
+    """Dividing the membrane equation by the capacitance: with C and every density and current
+    per cm2 scaled by the same factor (0.9, round 5) and ca_per_charge by its inverse, voltages
+    and spikes are those of the round-4 units, up to rounding (same neurons, same steps)."""
+    runs = []
+    for p in (shipped, load_lc_parameters().updated(RECORDED_ALPHA2A)):
+        q, pop, inp, kw = _case_plain(p)
+        runs.append(simulate_population(q, pop, inp, **kw, parallel=False))
+    old, new = runs
+    assert new.spike_time.size == old.spike_time.size > 20
+    np.testing.assert_array_equal(new.spike_neuron, old.spike_neuron)
+    np.testing.assert_allclose(new.spike_time, old.spike_time, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(new.soma_voltage, old.soma_voltage, rtol=0, atol=1e-6)
+    # the recording area is / 0.9 with the densities x 0.9: the same extracellular currents
+    np.testing.assert_allclose(new.soma_current, old.soma_current, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(new.ais_current, old.ais_current, rtol=1e-6, atol=1e-9)
