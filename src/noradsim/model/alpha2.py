@@ -53,3 +53,14 @@ def enrichment(k_clearance: float, diffusion: float, tortuosity: float, radius: 
     1.168
     """
     return 1.0 + k_clearance / (FOUR_PI * diffusion / tortuosity ** 2 * radius * density)
+
+
+def relative_maximum(epsilon: float, tau: float) -> float:
+    """Maximal response of an agonist with operational efficacy ``epsilon`` relative to NE's
+    in a tissue where NE has operational tau ``tau``: ``(e t/(1 + e t)) / (t/(1 + t))``.
+
+    >>> round(relative_maximum(0.32 / 3.72, 4.0), 2)  # clonidine in its reference system
+    0.32
+    """
+    et = epsilon * tau
+    return (et / (1.0 + et)) / (tau / (1.0 + tau))
