@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import sys
 
-from .errors import InputError, SolverError
+from .errors import InputError, SolverError, unknown
 
 MAX_DOSE_MG_KG = 2000.0
 MAX_INFUSION_MG_KG_DAY = 2000.0
@@ -28,6 +28,20 @@ MAX_CURRENT_NA = 10000.0
 MAX_SPAN_S = 60 * 86400.0
 MAX_RECORDING_DT_S = 1e-4
 MIN_RECORDING_DT_S = 1e-6
+
+
+def check_table(table, keys, field: str, example: str) -> dict:
+    """An experiment's sub-table: a TOML table holding only ``keys`` (one line naming the field otherwise).
+
+    >>> check_table({"n": 10}, ("n", "spread"), "experiment uncertainty", "(n, spread)")
+    {'n': 10}
+    """
+    if not isinstance(table, dict):
+        raise InputError(f"{field}: must be a table {example}")
+    for key in table:
+        if key not in keys:
+            raise unknown(f"{field}: field", key, keys)
+    return table
 
 
 def check_at_most(value: float, limit: float, field: str, unit: str, why: str) -> float:

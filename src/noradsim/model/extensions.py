@@ -105,22 +105,11 @@ def add_dopamine(b: ModelBuilder) -> None:
     b.rule("da_release_rate", "da_ecf_basal*(k_da_net0 + k_da_other)*ecs_fraction", "nM/s",
            "DA release by DA terminals (derived from the basal concentration)")
     b.rule("da_net_factor", "net_factor*(1 + ne_ecf/net_km)", "1", "apparent-Km factor of NET for DA (drugs and NE compete)")
+    b.rule("k_da_net", "net_vmax*net_vmax_da_ratio*innervation*net_expression/(ecs_fraction*(net_km_da*da_net_factor + da_ecf))",
+           "1/s", "present first-order NET uptake rate constant of DA (the probe reads it)")
     b.reaction("da_release", "da_release_rate", {}, {"da_ecf": 1}, "DA release from DA terminals")
     b.reaction("da_net_uptake", michaelis_menten("da_ecf", "net_vmax*net_vmax_da_ratio*innervation*net_expression", "net_km_da",
                                                         "da_net_factor"),
                {"da_ecf": 1}, {}, "NET uptake of DA", "Michaelis-Menten, competitive with NE and NET inhibitors")
     b.reaction("da_other_clearance", "k_da_other*da_ecf*ecs_fraction", {"da_ecf": 1}, {},
                "DAT-independent DA clearance (diffusion, uptake-2, sparse DAT)")
-
-
-def da_clearance_parts(values: dict, p: dict):
-    """NET uptake and other first-order clearance of extracellular DA (1/s) along a trajectory."""
-    net = p["net_vmax"] * p["net_vmax_da_ratio"] * p["innervation"] * values.get("net_expression", 1.0) / (
-        p["ecs_fraction"] * (p["net_km_da"] * values["da_net_factor"] + values["da_ecf"]))
-    return net, values["k_da_other"]
-
-
-def da_clearance_rate_constant(values: dict, p: dict):
-    """First-order clearance rate constant of extracellular DA (1/s) along a trajectory."""
-    net, other = da_clearance_parts(values, p)
-    return net + other

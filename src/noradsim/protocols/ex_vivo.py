@@ -27,7 +27,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..errors import InputError, unknown
+from ..checks import check_table
+from ..errors import InputError
 from ..parameters import Parameter, _record, data_path, read_toml
 from ..units import checked_number, parse_quantity
 
@@ -78,11 +79,7 @@ def parse_assay(table, where: str) -> Assay | None:
     """
     if table is None:
         return None
-    if not isinstance(table, dict):
-        raise InputError(f"{where} assay: must be a table, e.g. assay = {{ homogenate_volume = 50, washes = 0 }}")
-    for key in table:
-        if key not in ASSAY_SETTINGS:
-            raise unknown(f"{where} assay: field", key, ASSAY_SETTINGS)
+    check_table(table, ASSAY_SETTINGS, f"{where} assay", "e.g. assay = { homogenate_volume = 50, washes = 0 }")
     a = assay()
     f = f"{where} assay."
     ligand = a.ligand

@@ -86,9 +86,13 @@ class Probe:
         z = r / np.sqrt(d_e / np.maximum(np.asarray(k_e, dtype=float), 1e-12))
         return k0(z) / (2 * math.pi * self.length_cm * d_e * self.ecs_fraction * z * k1(z))
 
+    def _extraction_with(self, r_tissue):
+        """Bungay et al. (1990): E = 1 - exp(-1/(Q (R_dm + R_tissue))) for a tissue resistance (s/cm^3)."""
+        return 1.0 - np.exp(-1.0 / (self.flow_cm3_s * (self.r_probe() + r_tissue)))
+
     def in_vivo_extraction(self, k_e):
         """Extraction fraction in tissue (Bungay et al. 1990)."""
-        return 1.0 - np.exp(-1.0 / (self.flow_cm3_s * (self.r_probe() + self.r_tissue(k_e))))
+        return self._extraction_with(self.r_tissue(k_e))
 
     def d_eff(self) -> float:
         """Effective diffusion coefficient in the extracellular space (cm^2/s)."""
@@ -133,19 +137,25 @@ class Probe:
         flux = -(a2 * dp_p + b2 * dm_p) * 2 * math.pi * r_p * self.length_cm * d_e * self.ecs_fraction
         return theta, 1.0 / flux
 
+    def readouts(self, k_e, k_t, delta: float | None = None):
+        """``(E_d, E_d x theta)``: the extraction fraction of perfusate calibration (no-net-flux)
+        and the sampled fraction (dialysate per bulk ECF concentration, blank perfusate), from
+        one two-region solution."""
+        theta, r_t = self.two_region(k_e, k_t, delta)
+        e_d = self._extraction_with(r_t)
+        return e_d, theta * e_d
+
     def extraction(self, k_e, k_t, delta: float | None = None):
         """Extraction fraction E_d of perfusate calibration (no-net-flux) with the trauma layer."""
-        _, r_t = self.two_region(k_e, k_t, delta)
-        return 1.0 - np.exp(-1.0 / (self.flow_cm3_s * (self.r_probe() + r_t)))
+        return self.readouts(k_e, k_t, delta)[0]
 
     def sampled_fraction(self, k_e, k_t, delta: float | None = None):
         """Dialysate concentration per bulk ECF concentration (blank perfusate): E_d x theta."""
-        theta, r_t = self.two_region(k_e, k_t, delta)
-        return theta * (1.0 - np.exp(-1.0 / (self.flow_cm3_s * (self.r_probe() + r_t))))
+        return self.readouts(k_e, k_t, delta)[1]
 
     def in_vitro_recovery(self) -> float:
         """Relative recovery in a stirred beaker (no tissue resistance)."""
-        return float(1.0 - math.exp(-1.0 / (self.flow_cm3_s * self.r_probe())))
+        return float(self._extraction_with(0.0))
 
     def delivery_fraction(self, k_e: float | None = None) -> float:
         """Fraction of a perfusate change felt by the intact tissue, across the trauma layer.

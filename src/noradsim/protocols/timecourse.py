@@ -20,7 +20,6 @@ from .. import __version__
 from ..drugs import DrugLibrary, load_library
 from ..engine import Segment, integrate
 from ..errors import InputError
-from ..model.extensions import da_clearance_parts
 from ..model.terminal import DrugUse, build_terminal_model, ident
 from ..calibration.overlay import section_records
 from .conditions import Conditions
@@ -247,8 +246,7 @@ def clearance_parts(values: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarr
 
 def probe_readouts(probe: Probe, uptake, other):
     """Extraction fraction E_d (perfusate calibration) and sampled fraction (dialysate / bulk ECF), trauma layer included."""
-    k_e, k_t = uptake + other, probe.trauma_rate(uptake, other)
-    return probe.extraction(k_e, k_t), probe.sampled_fraction(k_e, k_t)
+    return probe.readouts(uptake + other, probe.trauma_rate(uptake, other))
 
 
 def _dataset(tr, model, cond: Conditions, probe: Probe, library, engine: str) -> xr.Dataset:
@@ -263,7 +261,7 @@ def _dataset(tr, model, cond: Conditions, probe: Probe, library, engine: str) ->
     e_vivo, sampled = probe_readouts(probe, up, other)
     r_vitro = probe.in_vitro_recovery()
     dial = sampled * ne
-    dial_da = probe_readouts(probe, *da_clearance_parts(v, p))[1] * v["da_ecf"]
+    dial_da = probe_readouts(probe, v["k_da_net"], v["k_da_other"])[1] * v["da_ecf"]
 
     def var(x, units, long):  # a (dims, data, attrs) tuple: xarray then skips aligning DataArrays (40x faster)
         return ("time", np.asarray(x, dtype=float), {"units": units, "long_name": long})

@@ -9,7 +9,7 @@ from ...drugs import DrugLibrary, load_library
 from ...errors import InputError, unknown
 from ...units import checked_number, parse_quantity
 from ...vocabulary import EXPERIMENT_KEYS, MICRODIALYSIS_KEYS, TERMINAL_REGIONS, UNCERTAINTY_KEYS
-from ...checks import check_sample
+from ...checks import check_sample, check_table
 from ..conditions import Conditions, parse_conditions
 
 DEFAULT_POPULATION_PARAMETERS = ("net_vmax", "release_per_spike", "k_diffusion_loss", "terminal_alpha2_tau",
@@ -145,11 +145,7 @@ def _hplc(hplc, where: str) -> tuple[float, float]:
 def _population(unc, where: str) -> PopulationSpec | None:
     if unc is None:
         return None
-    if not isinstance(unc, dict):
-        raise InputError(f"{where} uncertainty: must be a table (n, spread, workers, parameters)")
-    for key in unc:
-        if key not in UNCERTAINTY_KEYS:
-            raise unknown(f"{where} uncertainty field", key, UNCERTAINTY_KEYS)
+    check_table(unc, UNCERTAINTY_KEYS, f"{where} uncertainty", "(n, spread, workers, parameters)")
     n_rats = checked_number(unc.get("n", 100), f"{where} uncertainty.n", integer=True, low=1, high=100000)
     spread = checked_number(unc.get("spread", 2.0), f"{where} uncertainty.spread", low=1, high=100)
     params = tuple(unc.get("parameters", DEFAULT_POPULATION_PARAMETERS))
