@@ -7,7 +7,8 @@ from noradsim.drugs import load_library
 from noradsim.errors import InputError
 from noradsim.parameters import data_path, read_toml
 from noradsim.protocols.conditions import parse_conditions
-from noradsim.protocols.ex_vivo import Assay, assay, homogenate_unbound, measured_occupancy, tissue_binding_ratio
+from noradsim.protocols.ex_vivo import (Assay, assay, homogenate_fraction_unbound, homogenate_unbound, measured_occupancy,
+                                       tissue_binding_ratio)
 from noradsim.protocols.timecourse import simulate_conditions
 
 
@@ -19,6 +20,29 @@ def test_homogenate_concentration_is_the_mass_balance(ratio, washes):
     cu = 37.0
     kept = ((ratio - 1) / (30.0 + ratio - 1)) ** washes
     assert homogenate_unbound(cu, ratio, a) == pytest.approx(cu * ratio * kept / (100.0 + ratio - 1), rel=1e-12)
+
+
+def kalvass_maurer_undiluted_fu(fu_diluted: float, dilution: float) -> float:
+    """Kalvass & Maurer 2002 (Biopharm Drug Dispos 23:327): fu of tissue from fu of its D-fold diluted homogenate."""
+    return (1 / dilution) / ((1 / fu_diluted - 1) + 1 / dilution)
+
+
+@pytest.mark.parametrize("fu_brain", [1.0, 0.205, 0.0123, 1 / 170])
+@pytest.mark.parametrize("dilution", [1.0, 3.0, 10.0, 100.0])
+def test_homogenate_binding_is_the_published_dilution_relation(fu_brain, dilution):
+    """The assay's homogenate is the diluted homogenate of tissue-binding studies: D is homogenate per tissue volume.
+
+    Undiluting the assay's fraction unbound with the published relation returns the tissue fu (R = 1/fu), and the
+    unbound concentration in the tube is that fraction of the diluted total C_T / D.
+    """
+    a = Assay(kd=0.8, ligand=1.0, volume=dilution, washes=0, wash_volume=30.0)
+    ratio = 1 / fu_brain
+    fu_h = homogenate_fraction_unbound(ratio, a)
+    assert kalvass_maurer_undiluted_fu(fu_h, dilution) == pytest.approx(fu_brain, rel=1e-12)
+    cu = 12.0
+    assert float(homogenate_unbound(cu, ratio, a)) == pytest.approx(fu_h * cu * ratio / dilution, rel=1e-12)
+    if dilution == 1.0:  # undiluted homogenate: the tissue itself
+        assert fu_h == pytest.approx(fu_brain, rel=1e-12)
 
 
 def test_limits_unbound_drug_is_diluted_and_bound_drug_buffers_itself():

@@ -3,14 +3,19 @@
 In vivo the drug sits in brain tissue unbound (:math:`C_u`, the model's ``{d}_b``) and
 nonspecifically bound, total :math:`C_T = R\\,C_u` with :math:`R = 1/f_{u,brain}` (the
 tissue binding ratio, ``data/ex_vivo.toml``). After sacrifice the region is homogenised
-in :math:`D` volumes of buffer per volume of tissue. With linear nonspecific binding the
+and diluted :math:`D`-fold (:math:`D` = homogenate volume per tissue volume, the dilution
+factor: 10 mg wet tissue per mL is :math:`D = 100`). With linear nonspecific binding the
 bound drug is diluted with the tissue, so that in the homogenate
 
-.. math:: C_{u,h} = \\frac{C_T}{D + R - 1},
+.. math:: C_{u,h} = \\frac{C_T}{D + R - 1}, \\qquad
+          f_{u,h} = \\frac{C_{u,h}}{C_T / D} = \\frac{D}{D + R - 1},
 
-which keeps :math:`C_u` for a highly bound drug (:math:`R \\gg D`) and dilutes it
-:math:`D`-fold for an unbound one (:math:`R = 1`). A centrifugal wash in :math:`W`
-volumes keeps only the bound drug, a fraction :math:`(R - 1)/(W + R - 1)` of it.
+the dilution relation by which diluted brain homogenate binding is converted to the
+undiluted tissue, :math:`f_u = (1/D) / (1/f_{u,h} - 1 + 1/D)` (Kalvass & Maurer 2002,
+Biopharm Drug Dispos 23:327), read backwards. It keeps :math:`C_u` for a highly bound drug
+(:math:`R \\gg D`) and dilutes it :math:`D`-fold for an unbound one (:math:`R = 1`). A
+centrifugal wash in :math:`W` volumes (same convention) keeps only the bound drug, a
+fraction :math:`(R - 1)/(W + R - 1)` of it.
 [3H]nisoxetine (:math:`L`, :math:`K_d`) then competes with every drug present; at
 equilibrium the fraction of specific binding lost is
 
@@ -42,7 +47,7 @@ class Assay:
 
     kd: float  # nM
     ligand: float  # nM
-    volume: float  # buffer volumes per tissue volume in the binding tube
+    volume: float  # dilution factor D: homogenate volume per tissue volume in the binding tube
     washes: int
     wash_volume: float
 
@@ -66,9 +71,9 @@ def parse_assay(table, where: str) -> Assay | None:
     """The experiment's ``assay = { ... }`` table over the shipped defaults (None when absent).
 
     Keys are :data:`ASSAY_SETTINGS`: ``radioligand_concentration`` (a concentration with
-    its unit, ``"2 nM"``), ``homogenate_volume`` (buffer volumes per tissue volume, >= 1),
-    ``washes`` (an integer 0-10) and ``wash_volume`` (buffer volumes per tissue volume of a
-    wash, >= 1). A bad value raises :class:`InputError` naming ``assay.<field>``.
+    its unit, ``"2 nM"``), ``homogenate_volume`` (the dilution factor: homogenate volume per
+    tissue volume, >= 1), ``washes`` (an integer 0-10) and ``wash_volume`` (volume of a wash
+    per tissue volume, >= 1). A bad value raises :class:`InputError` naming ``assay.<field>``.
 
     Examples
     --------
@@ -129,6 +134,19 @@ def homogenate_unbound(c_unbound, ratio: float, a: Assay) -> np.ndarray:
     for _ in range(a.washes):
         amount = amount * (ratio - 1.0) / (a.wash_volume + ratio - 1.0)
     return amount / (a.volume + ratio - 1.0)
+
+
+def homogenate_fraction_unbound(ratio: float, a: Assay) -> float:
+    """Fraction of the homogenate's drug that is unbound, :math:`f_{u,h} = D / (D + R - 1)` (no washes).
+
+    Examples
+    --------
+    >>> a = Assay(kd=1.0, ligand=1.0, volume=3.0, washes=0, wash_volume=30.0)
+    >>> round(homogenate_fraction_unbound(1 / 0.205, a), 3)   # venlafaxine fu,brain 0.205, 1:2 homogenate
+    0.436
+    """
+    no_wash = Assay(a.kd, a.ligand, a.volume, 0, a.wash_volume)
+    return float(homogenate_unbound(1.0, ratio, no_wash)) * a.volume / ratio  # C_u,h / (C_T / D), C_T = R
 
 
 def measured_occupancy(drugs: list[tuple[np.ndarray, float, float]], a: Assay | None = None) -> np.ndarray:
