@@ -85,7 +85,7 @@ def test_anaesthetised_states_rest_at_the_measured_anaesthetised_rat_rate():
     """Korf, Bunney & Aghajanian 1974: anaesthetised rat LC neurons fire at 0.5-2 Hz (middle 1.25 Hz)."""
     rates = state_rates()
     drives = state_drive_records()
-    for agent in ("chloral_hydrate", "halothane", "isoflurane", "urethane"):
+    for agent in ("halothane", "isoflurane", "urethane"):
         state = f"anesthetized:{agent}"
         assert rates[state].value == pytest.approx(1.25) and tuple(rates[state].provenance.range) == (0.5, 2.0)
         assert drives[state].kind == "derived"
