@@ -63,3 +63,29 @@ def test_state_alpha2_is_the_rate_models_fixed_point():
 def test_a_state_rate_must_be_positive():
     with pytest.raises(InputError, match="rate must be > 0"):
         inverse_rate_law(0.0, 0.1, **LAW)
+
+
+def test_each_derived_drive_gives_its_measured_rate_through_the_rate_law():
+    """Forward check of every derived drive: law(d, a2(r)) = r at the measured rate r (inside its range)."""
+    from noradsim.model.lc_states import ALPHA2_INPUTS, LAW as LAW_NAMES, rate_law
+
+    inputs = drive_inputs()
+    a2_of = {k: inputs[k] for k in (*ALPHA2_INPUTS, "ne_k", "ne_tau")}
+    law = {k: inputs[k] for k in LAW_NAMES}
+    drives = state_drive_records()
+    for state, rate in state_rates().items():
+        assert rate.kind == "measured" and rate.source, state
+        low, high = rate.provenance.range
+        assert low <= rate.value <= high, state
+        a2 = steady_alpha2(rate.value, **a2_of)
+        assert float(rate_law(drives[state].value, a2, **law)) == pytest.approx(rate.value, rel=1e-9), state
+
+
+def test_anaesthetised_states_rest_at_the_measured_anaesthetised_rat_rate():
+    """Korf, Bunney & Aghajanian 1974: anaesthetised rat LC neurons fire at 0.5-2 Hz (middle 1.25 Hz)."""
+    rates = state_rates()
+    drives = state_drive_records()
+    for agent in ("halothane", "isoflurane", "urethane"):
+        state = f"anesthetized:{agent}"
+        assert rates[state].value == pytest.approx(1.25) and tuple(rates[state].provenance.range) == (0.5, 2.0)
+        assert drives[state].kind == "derived"
