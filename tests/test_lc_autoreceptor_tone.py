@@ -9,8 +9,8 @@
   derivation uses is the one the simulator produces.
 * Published direction: an alpha2 antagonist given alone raises LC firing in anaesthetised
   and awake rats (mianserin i.v., halothane: Curtis et al. 1991, Psychopharmacology
-  103:330, abstract; atipamezole, anaesthetised rats: Sagheddu et al. 2023, Front Pharmacol
-  14:1238115, abstract; the anaesthetic is not named there). No measured percentage
+  103:330, abstract; atipamezole, anaesthetised rats: Sagheddu et al. 2023, Front Pharmacol,
+  doi 10.3389/fphar.2023.1238115, abstract; the anaesthetic is not named there). No measured percentage
   increase at a saturating dose was seen this round (docs/mechanisms.md), so the
   enrichment stays assumed.
 """
