@@ -150,3 +150,53 @@ def systemic_brain_concentration(drug, dose_mg_kg: float, route: str, t_s, t_dos
     if after.any():
         out[after] = brain_concentration(drug.name, dose_mg_kg, route, t[after])
     return out
+
+
+def full_block_ratio(state: str) -> tuple[float, float]:
+    """``(rate, rate under full alpha2A block)`` in Hz of the rate model in ``state``, no drugs otherwise.
+
+    The drug-free rate is the model's fixed point (:func:`noradsim.model.lc_states.state_alpha2`);
+    a saturating alpha2A antagonist removes the endogenous tone (``a2_lc`` -> 0) at the same
+    state drive, so the blocked rate is the rate law at ``a2 = 0``. Their ratio is the LC
+    firing increase an alpha2 antagonist given alone can produce in that state: the
+    observable that ``lc_autoreceptor_enrichment`` sets (docs/mechanisms.md).
+    """
+    from ..model.lc_states import LAW, drive_inputs, rate_law, state_alpha2, state_drive_records
+
+    a2 = state_alpha2(state)  # raises the usual one-line error for an unknown state
+    drive = state_drive_records()[state].value
+    law = {k: drive_inputs()[k] for k in LAW}
+    return float(rate_law(drive, a2, **law)), float(rate_law(drive, 0.0, **law))
+
+
+def enrichment_for_block_ratio(rate_hz: float, block_rate_hz: float, inputs: dict[str, float]) -> float:
+    """The ``lc_autoreceptor_enrichment`` at which full alpha2A block raises the LC rate ``rate_hz`` to ``block_rate_hz``.
+
+    Both rates share one state drive ``d`` (the antagonist removes only the tone):
+    ``d = inverse_rate_law(block_rate, 0)`` and ``d = inverse_rate_law(rate, a2)``, so the
+    drug-free tone is ``a2 = (inverse_rate_law(block_rate, 0) - inverse_rate_law(rate, 0)) / w``
+    (``w`` = ``lc_alpha2_weight``). Inverting the operational model (:func:`terms_from_a2`,
+    ``tau`` = NE's reference tau x ``lc_alpha2_reserve``) gives ``x = [NE]_site / K``, and the
+    steady LC NE at ``rate`` (release ``g r`` against NET and other clearance) gives the
+    enrichment ``e = x K (k_NET + k_other) / (g r)``: the inverse of
+    :func:`noradsim.model.lc_states.steady_alpha2`. ``inputs`` as from
+    :func:`noradsim.model.lc_states.drive_inputs`.
+
+    Examples
+    --------
+    >>> law = dict(lc_rate_scale=1.0, lc_threshold=0.0, lc_softness=1.0, lc_alpha2_weight=2.0)
+    >>> inputs = law | dict(lc_release_gain=0.5, k_lc_net=0.4, k_lc_other=0.1, lc_alpha2_reserve=2.0,
+    ...                     ne_k=10.0, ne_tau=2.0)
+    >>> round(enrichment_for_block_ratio(1.0, 2.0, inputs), 6)
+    9.160002
+    """
+    from ..model.lc_states import LAW, inverse_rate_law
+
+    if not (math.isfinite(rate_hz) and math.isfinite(block_rate_hz)) or rate_hz <= 0 or block_rate_hz <= rate_hz:
+        raise InputError(f"alpha2 block: the blocked LC rate must exceed the basal rate (> 0 Hz), "
+                         f"got {block_rate_hz} and {rate_hz} Hz")
+    law = {k: inputs[k] for k in LAW}
+    a2 = (inverse_rate_law(block_rate_hz, 0.0, **law) - inverse_rate_law(rate_hz, 0.0, **law)) / law["lc_alpha2_weight"]
+    tau = inputs["ne_tau"] * inputs["lc_alpha2_reserve"]
+    _, x = terms_from_a2(a2, tau)
+    return float(x) * inputs["ne_k"] * (inputs["k_lc_net"] + inputs["k_lc_other"]) / (inputs["lc_release_gain"] * rate_hz)
