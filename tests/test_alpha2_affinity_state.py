@@ -6,6 +6,12 @@ electrically evoked twitch (Virtanen, Savola, Saano & Nyman 1988, Eur J Pharmaco
 pD2 of racemic medetomidine 9.0, of UK 14,304 8.2. KA of UK 14,304 at rat brain alpha2
 autoreceptors 123 nM (Furchgott; Trendelenburg, Limberger & Starke 1993); dexmedetomidine
 is the active enantiomer, so its EC50 is half the racemate's.
+
+Since round 6 the library gives dexmedetomidine an intrinsic activity of 0.73 at alpha2A
+(Jasper et al. 1998, [35S]GTPgammaS), i.e. not a full agonist; this check treats it as full
+in the vas deferens (operational efficacy 1). With the library's operational efficacy 0.351
+its tissue tau would be 16.6/0.351 = 47 against 18.5 for UK 14,304: the two measured sources
+disagree by a factor 2.5, recorded in drugs.toml and docs/mechanisms.md (LC slices).
 """
 
 from __future__ import annotations

@@ -8,8 +8,11 @@
 * Agonist efficacy: dexmedetomidine's intrinsic activity at alpha2A is the measured 0.73
   of NE (Jasper et al. 1998, Biochem Pharmacol 55:1035, [35S]GTPgammaS binding), the assay
   clonidine's 0.32 comes from. In the reference system of receptors.toml the model must
-  reproduce that paper's potency order at alpha2A, dexmedetomidine > UK 14,304 > NE, and
-  its order of maxima, UK 14,304 (1.02) > dexmedetomidine (0.73) > clonidine (0.32).
+  reproduce that paper's potency order at alpha2A, dexmedetomidine > UK 14,304 > clonidine
+  > NE, and its order of maxima, UK 14,304 (1.02) > dexmedetomidine (0.73) > clonidine
+  (0.32). The model gets clonidine's place in the potency order wrong (it uses clonidine's
+  coupled-state constant, 3.2 nM, as its KA; docs/mechanisms.md, agonist affinity state):
+  that part is a strict expected failure, so it shows up when it is mended.
 """
 
 from __future__ import annotations
@@ -57,3 +60,14 @@ def test_jasper_1998_potency_and_efficacy_order_at_alpha2a():
     assert dex[0] < uk[0] < ne[0]  # potency: dexmedetomidine > UK-14304 > NE
     assert uk[1] > dex[1] > clon[1]  # maxima: 1.02 (as 1.0) > 0.73 > 0.32
     assert dex[1] == pytest.approx(0.73, rel=1e-9)
+
+
+@pytest.mark.xfail(strict=True, reason="clonidine's KA is its coupled-state constant (3.2 nM): the model puts "
+                   "clonidine (EC50 about 2.4 nM) before dexmedetomidine and UK 14,304, Jasper et al. 1998 after them")
+def test_jasper_1998_clonidine_between_uk14304_and_ne():
+    lib = load_library()
+    ne_k = get_receptor("alpha2A").ne_ki("rat").value
+    dex, uk, clon = (_reference_ec50_and_max(lib.get(d).ka("alpha2A"), lib.get(d).efficacy("alpha2A"))
+                     for d in ("dexmedetomidine", "brimonidine", "clonidine"))
+    ne = _reference_ec50_and_max(ne_k, 1.0)
+    assert dex[0] < uk[0] < clon[0] < ne[0]
