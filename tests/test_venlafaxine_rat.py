@@ -38,7 +38,7 @@ def minipump():
     return simulate_conditions(cond, dt=600.0)
 
 
-def test_chronic_rat_clearance_brackets_the_acute_library_value():
+def test_chronic_rat_clearance_exceeds_the_acute_library_value():
     """R0 / C_ss = 8.1 (salt) to 9.2 (base) L/h/kg after 14 days; the acute CL (5.47) is below both."""
     pk = load_library().get("venlafaxine").pk
     low, high = chronic_clearance(VENLAFAXINE_HCL_G_MOL), chronic_clearance(VENLAFAXINE_BASE_G_MOL)
@@ -62,4 +62,5 @@ def test_acute_pk_overpredicts_the_chronic_rat_levels_by_less_than_threefold(min
     brain_total_nm = float(minipump["venlafaxine_brain_total"].values[-1]) / VENLAFAXINE_BASE_G_MOL * 1e3  # ng/g -> nM
     for measured, simulated in ((WIKELL_2002_SERUM_NM, plasma), (WIKELL_2002_CORTEX_NM, brain_total_nm)):
         assert measured < simulated < 3 * measured
+    # consistency only: kp_brain is derived from this same Wikell ratio, so this line cannot test the PK
     assert brain_total_nm / plasma == pytest.approx(WIKELL_2002_CORTEX_NM / WIKELL_2002_SERUM_NM, rel=0.02)
