@@ -51,12 +51,16 @@ def _reference_ec50_and_max(k_nm: float, intrinsic_activity: float) -> tuple[flo
     return k_nm / (1.0 + eps * tau_ref), relative_maximum(eps, tau_ref)
 
 
-def test_jasper_1998_potency_and_efficacy_order_at_alpha2a():
+def _jasper_agonists() -> tuple[tuple[float, float], ...]:
+    """(EC50 nM, relative maximum) in the reference system for dexmedetomidine, UK 14,304, clonidine, NE."""
     lib = load_library()
-    ne_k = get_receptor("alpha2A").ne_ki("rat").value
-    dex, uk, clon = (_reference_ec50_and_max(lib.get(d).ka("alpha2A"), lib.get(d).efficacy("alpha2A"))
-                     for d in ("dexmedetomidine", "brimonidine", "clonidine"))
-    ne = _reference_ec50_and_max(ne_k, 1.0)
+    drugs = (_reference_ec50_and_max(lib.get(d).ka("alpha2A"), lib.get(d).efficacy("alpha2A"))
+             for d in ("dexmedetomidine", "brimonidine", "clonidine"))
+    return (*drugs, _reference_ec50_and_max(get_receptor("alpha2A").ne_ki("rat").value, 1.0))
+
+
+def test_jasper_1998_potency_and_efficacy_order_at_alpha2a():
+    dex, uk, clon, ne = _jasper_agonists()
     assert dex[0] < uk[0] < ne[0]  # potency: dexmedetomidine > UK-14304 > NE
     assert uk[1] > dex[1] > clon[1]  # maxima: 1.02 (as 1.0) > 0.73 > 0.32
     assert dex[1] == pytest.approx(0.73, rel=1e-9)
@@ -65,9 +69,5 @@ def test_jasper_1998_potency_and_efficacy_order_at_alpha2a():
 @pytest.mark.xfail(strict=True, reason="clonidine's KA is its coupled-state constant (3.2 nM): the model puts "
                    "clonidine (EC50 about 2.4 nM) before dexmedetomidine and UK 14,304, Jasper et al. 1998 after them")
 def test_jasper_1998_clonidine_between_uk14304_and_ne():
-    lib = load_library()
-    ne_k = get_receptor("alpha2A").ne_ki("rat").value
-    dex, uk, clon = (_reference_ec50_and_max(lib.get(d).ka("alpha2A"), lib.get(d).efficacy("alpha2A"))
-                     for d in ("dexmedetomidine", "brimonidine", "clonidine"))
-    ne = _reference_ec50_and_max(ne_k, 1.0)
+    dex, uk, clon, ne = _jasper_agonists()
     assert dex[0] < uk[0] < clon[0] < ne[0]
