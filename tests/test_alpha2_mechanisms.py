@@ -8,6 +8,9 @@
 * Terminal receptor reserve: the model's presynaptic alpha2A concentration-response of
   bromoxidine (UK 14,304) in a drug-free cortex has the EC50 measured in rat cortex slices,
   4.5 nM (Trendelenburg, Limberger & Starke 1993), with the KA measured there (123 nM).
+* Terminal ceiling (round 7): ``alpha2_max_inhibition`` is derived from the maximal
+  inhibition of evoked [3H]NA release by a saturating alpha2 agonist in cortex slices, 96 %
+  (wild-type mice, Buecheler, Hadamek & Hein 2002): the model's slice maximum must be it.
 """
 
 from __future__ import annotations
@@ -73,7 +76,8 @@ def test_model_enrichment_rule_is_the_closed_form():
     assert 1.0 < v["autoreceptor_enrichment"] < 1.6
 
 
-def test_bromoxidine_ec50_at_cortical_terminals_is_the_slice_value():
+def _slice_bromoxidine_activation():
+    """Terminal alpha2A activation by bath bromoxidine in a drug-free cortex slice (no endogenous NA)."""
     model = build_terminal_model("frontal_cortex", drugs=(DrugUse("brimonidine", ("reverse_dialysis",)),))
     _, observe, names = compile_rhs(model)
     base = {p.name: p.value for p in model.parameters}
@@ -86,9 +90,25 @@ def test_bromoxidine_ec50_at_cortical_terminals_is_the_slice_value():
         out = observe([y[s] for s in model.species_names], [p[n] for n in names])
         return out[rules.index("a2_terminal")]
 
+    return a2
+
+
+def test_bromoxidine_ec50_at_cortical_terminals_is_the_slice_value():
+    a2 = _slice_bromoxidine_activation()
     top = a2(1e7)
     ec50 = brentq(lambda c: a2(c) - top / 2, 1e-3, 1e5)
     assert ec50 == pytest.approx(4.5, rel=0.02)  # Trendelenburg et al. 1993: 4.5 nM
+
+
+def test_alpha2_max_inhibition_is_derived_from_the_slice_maximum():
+    """m = I_max (1 + tau_T)/tau_T from the 96 % maximum in mouse cortex slices (Buecheler et al. 2002)."""
+    t = terminal_parameters()
+    tau_t = t["terminal_alpha2_tau"].value
+    assert t["alpha2_max_inhibition"].value == pytest.approx(0.96 * (1.0 + tau_t) / tau_t, abs=5e-5)
+    assert t["alpha2_max_inhibition"].provenance.kind == "derived"
+    # forward: a saturating full agonist in the slice model inhibits release (x (1 - m a2)) by 96 %
+    inhibition = t["alpha2_max_inhibition"].value * _slice_bromoxidine_activation()(1e7)
+    assert inhibition == pytest.approx(0.96, abs=2e-3)
 
 
 @pytest.mark.parametrize("drug", ["clonidine", "guanfacine", "dexmedetomidine"])
