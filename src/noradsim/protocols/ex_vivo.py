@@ -114,7 +114,7 @@ def tissue_binding_ratio(drug) -> tuple[float, str]:
     key = drug.name.lower()
     if key in table:
         return table[key].value, f"ex_vivo.toml {key}"
-    return table["default"].value, "ex_vivo.toml default (assumed)"
+    return table["default"].value, "ex_vivo.toml default (NET-inhibitor class estimate)"
 
 
 def homogenate_unbound(c_unbound, ratio: float, a: Assay) -> np.ndarray:
