@@ -78,11 +78,20 @@ def test_reboxetine_clearance_is_the_rat_first_pass(library):
     assert f_ip.value == pytest.approx(1 - pk.clearance.value / RAT_LIVER_BLOOD_FLOW, rel=0.02)
 
 
-@pytest.mark.parametrize(("name", "fu"), [("reboxetine", 0.0295), ("duloxetine", 0.04)])
-def test_human_plasma_binding_stands_in_for_rat(library, name, fu):
+# human fu (reboxetine: Edwards et al. 1995; duloxetine: PKSmart Human_PK_data.csv) and the rat/human fu ratio of
+# PKSmart Animal_PK_data.csv for compounds with human fu < 0.1: median 2.2, interquartile range 1.2-4.4
+HUMAN_FU = {"reboxetine": 0.0295, "duloxetine": 0.04}
+RAT_OVER_HUMAN_FU_IQR = (1.2, 4.4)
+
+
+@pytest.mark.parametrize("name", sorted(HUMAN_FU))
+def test_assumed_rat_fu_lies_in_the_cross_species_spread(library, name):
+    """The human value is not taken for rat (rat fu is a median 2.2-fold higher); the assumption lies in the IQR."""
     v = library.get(name).pk.fu_plasma
-    assert v.value == pytest.approx(fu) and v.kind == "measured" and v.species == "human"
-    assert "HUMAN" in v.provenance.text() and "cross-species" in v.provenance.note
+    assert v.kind == "assumed"
+    ratio = v.value / HUMAN_FU[name]
+    assert RAT_OVER_HUMAN_FU_IQR[0] <= ratio <= RAT_OVER_HUMAN_FU_IQR[1]
+    assert "median factor 2.2" in v.provenance.note and f"{ratio:.1f} times the human value" in v.provenance.note
 
 
 def test_derived_half_lives(library):
