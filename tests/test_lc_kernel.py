@@ -109,7 +109,6 @@ ROUND4_UNITS = {
     "g_na_ais": 65.0, "g_k_ais": 20.0, "g_leak_ais": 0.1125, "g_nap": 0.1, "g_girk_max": 0.23, "g_gap": 0.004,
     "noise_sigma": 3.5, "drive_gain": 1.45, "footpinch_amplitude": 20.0, "footpinch_tonic": 0.15,
     "sensory_amplitude": 8.0, "ca_per_charge": 0.1, "soma_area": 10000.0,
-    "ahp_kd": 5.0,  # round 7: the Ca2+ variable in units of the IAHP half-activation (ahp_kd 1, ca_per_charge / 5)
 }
 
 
@@ -192,13 +191,12 @@ def test_capacitance_rescaling_keeps_every_spike(shipped):
 
 def test_ca_unit_rescaling_keeps_every_spike():
     """The model's Ca2+ has no physical unit: with ahp_kd and ca_per_charge scaled by the same
-    factor (round 7: 5 -> 1 and 0.1111 -> 0.0222, initial Ca2+ draw 0.1 ahp_kd), every spike and
-    voltage is unchanged up to rounding, so ahp_kd = 1 is a unit choice (derived by definition)."""
-    new = load_lc_parameters().updated(RECORDED_ALPHA2A)
-    assert new.value("ahp_kd") == 1.0
-    old = new.updated({"ahp_kd": 5.0, "ca_per_charge": 5.0 * new.value("ca_per_charge")})
+    factor (here 5 -> 1; the initial Ca2+ draw is 0.1 ahp_kd), every spike and voltage is
+    unchanged up to rounding, so ahp_kd is a unit choice (round 7: derived by definition)."""
+    shipped = load_lc_parameters().updated(RECORDED_ALPHA2A)
+    kd, cpc = shipped.value("ahp_kd"), shipped.value("ca_per_charge")
     runs = []
-    for p in (old, new):
+    for p in (shipped, shipped.updated({"ahp_kd": 1.0, "ca_per_charge": cpc / kd})):
         q, pop, inp, kw = _case_plain(p)
         runs.append(simulate_population(q, pop, inp, **kw, parallel=False))
     a, b = runs
