@@ -31,7 +31,7 @@ import time
 import numba
 import numpy as np
 
-from noradsim.lc.kernel import PARAMETER_NAMES, initial_state
+from noradsim.lc.kernel import PARAMETER_NAMES, initial_ca_max, initial_state
 from noradsim.lc.neuron import GATES, gate_tables, load_lc_parameters
 from noradsim.lc.population import build_population, simulate_population
 from noradsim.lc.ratelaw import constant_inputs, state_drive
@@ -103,7 +103,7 @@ def _reference_neuron(i, v, va, st, cells, ptr, idx, pv, gp, drive, dt):
 def numba_reference(n_steps, dt, pv, gp, cells, ptr, idx, tonic, lig_s, lig_x, seed, tab):
     """Plain serial numba loop of the same model and noise schedule; returns the spike count."""
     n = cells[0].size
-    vs, h, nn, s, b, ha, na, ca, noise = initial_state(n, seed, tab, pv[21])
+    vs, h, nn, s, b, ha, na, ca, noise = initial_state(n, seed, tab, pv[21], initial_ca_max(pv[9]))
     va, v_new = vs.copy(), np.empty(n)
     st = (h, nn, s, b, ha, na, ca, noise)
     ne_ev = ne_ref = girk = 0.0

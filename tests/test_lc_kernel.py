@@ -187,3 +187,20 @@ def test_capacitance_rescaling_keeps_every_spike(shipped):
     # the recording area is / 0.9 with the densities x 0.9: the same extracellular currents
     np.testing.assert_allclose(new.soma_current, old.soma_current, rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(new.ais_current, old.ais_current, rtol=1e-6, atol=1e-9)
+
+
+def test_ca_unit_rescaling_keeps_every_spike():
+    """The model's Ca2+ has no physical unit: with ahp_kd and ca_per_charge scaled by the same
+    factor (here 5 -> 1; the initial Ca2+ draw is 0.1 ahp_kd), every spike and voltage is
+    unchanged up to rounding, so ahp_kd is a unit choice (round 7: derived by definition)."""
+    shipped = load_lc_parameters().updated(RECORDED_ALPHA2A)
+    kd, cpc = shipped.value("ahp_kd"), shipped.value("ca_per_charge")
+    runs = []
+    for p in (shipped, shipped.updated({"ahp_kd": 1.0, "ca_per_charge": cpc / kd})):
+        q, pop, inp, kw = _case_plain(p)
+        runs.append(simulate_population(q, pop, inp, **kw, parallel=False))
+    a, b = runs
+    assert b.spike_time.size == a.spike_time.size > 20
+    np.testing.assert_array_equal(b.spike_neuron, a.spike_neuron)
+    np.testing.assert_allclose(b.spike_time, a.spike_time, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(b.soma_voltage, a.soma_voltage, rtol=0, atol=1e-6)

@@ -29,7 +29,7 @@ import numpy as np
 
 from ..errors import InputError
 from .neuron import DV, GATES, V_MIN, LCParameters, boltzmann, check_time_step, gate_time_constant, voltage_grid
-from .kernel import initial_state
+from .kernel import initial_ca_max, initial_state
 from .population import Inputs, Population, SimulationResult, padded_inputs
 from .neuron import gate_tables
 
@@ -267,7 +267,8 @@ def _initialise(lc, params: LCParameters, population: Population, pi, dt_ms: flo
 
     tab = gate_tables(params, dt_ms).matrix()
     vs, h, nn, s, b, ha, na, ca, noise = initial_state(population.n_neurons, int(seed) % (2**32), tab,
-                                                       params.value("noise_sigma"))
+                                                       params.value("noise_sigma"),
+                                                       initial_ca_max(params.value("ahp_kd")))
     j = np.clip(((vs - V_MIN) / DV + 0.5).astype(int), 0, tab.shape[0] - 1)
     lc.v = vs * b2.mV
     lc.va = vs * b2.mV

@@ -33,12 +33,19 @@ _JIT = dict(cache=True, fastmath=False, nogil=True)
 
 
 @numba.njit(**_JIT)
-def initial_state(n, seed, tab, sigma):
+def initial_ca_max(ahp_kd):
+    """Upper end of the uniform initial Ca2+ draw: 0.1 x ``ahp_kd`` (Ca2+ is in units of ``ahp_kd``)."""
+    return 0.1 * ahp_kd
+
+
+@numba.njit(**_JIT)
+def initial_state(n, seed, tab, sigma, ca_max):
     """Seed numba's generator and draw the initial state of ``n`` neurons.
 
     Returns ``(v, h, n_gate, s, b, h_ais, n_ais, ca, noise)``: somatic and AIS voltage
     share ``v`` (mV, uniform in [-60, -50]), gates start at their steady state on the
-    table row of ``v``, Ca2+ uniform in [0, 0.5], noise (uA/cm2) from its stationary
+    table row of ``v``, Ca2+ uniform in [0, ca_max] (callers pass :func:`initial_ca_max`,
+    0.1 ``ahp_kd``: the former [0, 0.5] with ``ahp_kd`` 5), noise (uA/cm2) from its stationary
     distribution. The kernel keeps drawing from the same stream, so any engine that calls
     this starts from the kernel's exact state.
     """
@@ -62,7 +69,7 @@ def initial_state(n, seed, tab, sigma):
         b[i] = tab[j, 8]
         ha[i] = tab[j, 1]
         na[i] = tab[j, 3]
-        ca[i] = 0.5 * np.random.random()
+        ca[i] = ca_max * np.random.random()
         noise[i] = sigma * np.random.standard_normal()
     return vs, h, nn, s, b, ha, na, ca, noise
 
@@ -274,7 +281,7 @@ def run(n_steps, dt, steps_per_ms, n_warm_ms, pv, cells, gap, inputs, loc, tab, 
     """
     parallel = n_blocks > 1
     n = cells[0].size
-    vs, h, nn, s, b, ha, na, ca, noise = initial_state(n, seed, tab, pv[21])
+    vs, h, nn, s, b, ha, na, ca, noise = initial_state(n, seed, tab, pv[21], initial_ca_max(pv[9]))
     st = (vs, vs.copy(), h, nn, s, b, ha, na, ca, np.zeros(n), noise)
     v_cur, v_next = vs, np.empty(n)
     cst = _constants(pv, dt)
