@@ -140,3 +140,27 @@ def test_plausible_geometry_cannot_produce_the_measured_facilitation():
     values = [facilitation(3.0, 360, overrides={"varicosity_density": n}) for n in (low, high)]
     assert values[0] > values[1]  # sparser varicosities: more own-source NE at the autoreceptor
     assert max(values) < 1.5
+
+
+def _dialysate_percent(intervention: dict) -> float:
+    """Mean hippocampal dialysate NE 30-120 min after an idazoxan intervention, % of baseline."""
+    from noradsim.protocols.conditions import parse_conditions
+    from noradsim.protocols.timecourse import simulate_conditions
+
+    doc = {"region": "hippocampus", "window": ["-30 min", "120 min"], "interventions": [intervention]}
+    ds = simulate_conditions(parse_conditions(doc, "test"), dt=300.0)
+    t = ds["time"].values  # min
+    v = ds["dialysate_ne"].values
+    return float(100.0 * v[t >= 30.0].mean() / v[t < 0.0].mean())
+
+
+def test_local_idazoxan_raises_ne_less_than_systemic_idazoxan():
+    """Rat hippocampus, microdialysis: idazoxan perfused through the probe (1-500 uM) raised NE
+    but not to the extent of systemic idazoxan (1-10 mg/kg) (Thomas & Holman 1991, J Neurochem
+    56:1741); local idazoxan 100 uM also raised cortical NE (Dennis et al. 1987, J Pharmacol Exp
+    Ther 241:642). Neither abstract gives the size of the local response, which is the terminal
+    tone this file is about (the model: about +16 %)."""
+    local = _dialysate_percent({"drug": "idazoxan", "concentration": "100 uM", "route": "reverse_dialysis",
+                                "at": "0 min", "duration": "120 min"})
+    systemic = _dialysate_percent({"drug": "idazoxan", "dose": "10 mg/kg", "route": "ip", "at": "0 min"})
+    assert 105.0 < local < systemic
