@@ -24,6 +24,7 @@ FU_BRAIN = {  # fubrain.csv (clinfo/ADME_MTFT), matched by structure
     "reboxetine": 0.05,
     "bupropion": 0.176609322,
     "methylphenidate": 0.195,
+    "venlafaxine": 0.205,
 }
 
 

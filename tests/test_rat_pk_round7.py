@@ -60,7 +60,8 @@ def test_allometric_clearance_follows_from_the_human_value(library, name):
 def test_allometric_volume_is_the_human_volume_per_kg(library, name):
     v = library.get(name).pk.volume
     assert v.value == pytest.approx(HUMAN_IV[name][1], rel=1e-6)
-    assert v.kind == "derived" and "cross-species derivation (last resort)" in v.provenance.note
+    # a human volume per kg is the human measurement itself: stored as measured, species human
+    assert v.kind == "measured" and v.species == "human" and "cross-species (last resort)" in v.provenance.note
 
 
 def test_guanfacine_keeps_the_measured_human_volume(library):
