@@ -147,3 +147,27 @@ def test_template_matching_is_deterministic_for_a_seed():
     assert a.electrode_search["separate_baseline"] and a.template_match["n_matched"] > 0
     assert a.template_match == b.template_match
     assert [u.spike_times.tolist() for u in a.units] == [u.spike_times.tolist() for u in b.units]
+
+
+def test_a_mixed_cluster_is_rejected_and_a_single_neuron_kept(monkeypatch):
+    # a known mixed cluster: at this site of the electrode-search scenario (tests/test_recording_search.py,
+    # after 5 um of travel) the sorter's deepest cluster holds one neuron's spikes and those of its neighbours.
+    # L-ratio (0.03) and the refractory period (no ISI < 2 ms at 1-2 Hz in 10 s) do not see it; its
+    # isolation distance (18 < 20, Harris et al. 2001) does
+    from noradsim.protocols.recording.quality import ISOLATION
+    from test_recording_search import experiment
+
+    e = experiment(electrode=["0 um", "60 um", "25 um"])
+    del e["recording"]["search"]
+    new = record(parse(e), seed=0)
+    singles = [u for u in new.units if u.single_unit]
+    # the deepest single unit, the one the search keeps, is one neuron
+    assert singles and singles[0].precision >= 0.9 and singles[0].recall >= 0.8
+    assert all(u.quality["isolation_distance"] >= 20 for u in singles)
+    # the same site without the isolation-distance bar: a mixed cluster passes as the deepest single unit
+    monkeypatch.setitem(ISOLATION, "min_isolation_distance", None)
+    old = record(parse(e), seed=0)
+    mixed = [u for u in old.units if u.single_unit][0]
+    assert mixed.precision < 0.9 and mixed.source_neuron != singles[0].source_neuron
+    assert mixed.quality["isolation_distance"] < 20 and mixed.quality["l_ratio"] <= 0.05
+    assert mixed.quality["isi_violations"] == 0.0 and mixed.quality["contamination"] == 0.0

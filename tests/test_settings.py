@@ -148,8 +148,8 @@ def test_bad_assay_in_an_experiment_file_exits_2_with_one_line(tmp_path, capfd):
 def test_min_distance_lies_within_the_measured_soma():
     """Prolate spheroid 35 x 20 um (Shimizu et al. 1978): the clip lies between its semi-axes.
 
-    The sphere of the same surface has r = 12.35 um, the derived value the note records
-    (not used: see the note; the electrode-search scenario).
+    The sphere of the same surface has r = 12.35 um: the derived value (round 7, adopted
+    with the sorter's isolation-distance bar; see its note).
     """
     rec = read_toml(data_path("lc_neuron.toml"))["recording"]["min_distance"]
     a, b = 17.5, 10.0
@@ -159,6 +159,7 @@ def test_min_distance_lies_within_the_measured_soma():
     assert math.sqrt(surface / (4 * math.pi)) == pytest.approx(12.35, abs=0.005)
     assert "12.35 um" in rec["note"] and rec["kind"] != SETTING
     assert rec["range"] == [b, a] and b <= rec["value"] <= a
+    assert rec["kind"] == "derived" and rec["value"] == pytest.approx(math.sqrt(surface / (4 * math.pi)), abs=0.005)
 
 
 def test_clipping_at_the_soma_radius_is_exact_for_a_spherical_source():

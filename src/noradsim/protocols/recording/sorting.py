@@ -121,8 +121,8 @@ def sort_units(waveforms, spike_samples, fs: float, noise_sd: float, *, threshol
        it is split in two by a 2-component mixture when both halves violate less.
     4. Per cluster: SNR (trough / ``noise_sd``), ISI violations and the contamination
        they imply (recording of ``duration_s``, detector dead time ``dead_time_ms``),
-       L-ratio, isolation distance (nan when undefined; tested only when
-       ``isolation["min_isolation_distance"]`` is set), amplitude cutoff against
+       L-ratio, isolation distance (nan when undefined, which does not fail it; not
+       tested when ``isolation["min_isolation_distance"]`` is None), amplitude cutoff against
        ``threshold_uv`` (default 4.5 ``noise_sd``); clusters meeting every ``isolation``
        criterion are single units, the rest multi-unit activity.
 
