@@ -171,19 +171,29 @@ def test_shipped_parameters_pinned_serial_and_parallel(shipped, case):
     assert digests(simulate_population(p, pop, inp, **kw, parallel=True)) == serial
 
 
-def test_capacitance_rescaling_keeps_every_spike(shipped):
-    """Dividing the membrane equation by the capacitance: with C and every density and current
-    per cm2 scaled by the same factor (0.9, round 5) and ca_per_charge by its inverse, voltages
-    and spikes are those of the round-4 units, up to rounding (same neurons, same steps)."""
+def _serial_runs(*params):
+    """The plain test case simulated serially with each parameter set."""
     runs = []
-    for p in (shipped, load_lc_parameters().updated(RECORDED_ALPHA2A)):
+    for p in params:
         q, pop, inp, kw = _case_plain(p)
         runs.append(simulate_population(q, pop, inp, **kw, parallel=False))
-    old, new = runs
+    return runs
+
+
+def _assert_same_spikes_and_voltages(old, new):
+    """Same neurons spike at the same times (to rounding) with the same somatic voltages."""
     assert new.spike_time.size == old.spike_time.size > 20
     np.testing.assert_array_equal(new.spike_neuron, old.spike_neuron)
     np.testing.assert_allclose(new.spike_time, old.spike_time, rtol=0, atol=1e-9)
     np.testing.assert_allclose(new.soma_voltage, old.soma_voltage, rtol=0, atol=1e-6)
+
+
+def test_capacitance_rescaling_keeps_every_spike(shipped):
+    """Dividing the membrane equation by the capacitance: with C and every density and current
+    per cm2 scaled by the same factor (0.9, round 5) and ca_per_charge by its inverse, voltages
+    and spikes are those of the round-4 units, up to rounding (same neurons, same steps)."""
+    old, new = _serial_runs(shipped, load_lc_parameters().updated(RECORDED_ALPHA2A))
+    _assert_same_spikes_and_voltages(old, new)
     # the recording area is / 0.9 with the densities x 0.9: the same extracellular currents
     np.testing.assert_allclose(new.soma_current, old.soma_current, rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(new.ais_current, old.ais_current, rtol=1e-6, atol=1e-9)
@@ -192,15 +202,8 @@ def test_capacitance_rescaling_keeps_every_spike(shipped):
 def test_ca_unit_rescaling_keeps_every_spike():
     """The model's Ca2+ has no physical unit: with ahp_kd and ca_per_charge scaled by the same
     factor (here 5 -> 1; the initial Ca2+ draw is 0.1 ahp_kd), every spike and voltage is
-    unchanged up to rounding, so ahp_kd is a unit choice (round 7: derived by definition)."""
+    unchanged up to rounding, so ahp_kd is a unit choice (a numerical setting, round 7)."""
     shipped = load_lc_parameters().updated(RECORDED_ALPHA2A)
     kd, cpc = shipped.value("ahp_kd"), shipped.value("ca_per_charge")
-    runs = []
-    for p in (shipped, shipped.updated({"ahp_kd": 1.0, "ca_per_charge": cpc / kd})):
-        q, pop, inp, kw = _case_plain(p)
-        runs.append(simulate_population(q, pop, inp, **kw, parallel=False))
-    a, b = runs
-    assert b.spike_time.size == a.spike_time.size > 20
-    np.testing.assert_array_equal(b.spike_neuron, a.spike_neuron)
-    np.testing.assert_allclose(b.spike_time, a.spike_time, rtol=0, atol=1e-9)
-    np.testing.assert_allclose(b.soma_voltage, a.soma_voltage, rtol=0, atol=1e-6)
+    a, b = _serial_runs(shipped, shipped.updated({"ahp_kd": 1.0, "ca_per_charge": cpc / kd}))
+    _assert_same_spikes_and_voltages(a, b)
