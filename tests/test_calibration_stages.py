@@ -48,6 +48,18 @@ def test_rederived_drive_is_the_load_time_derivation_and_leaves_written_drives_a
     assert model["state_drive"] == 4.2  # an explicit drive wins
 
 
+def _data_file_predictions(targets_file, tid: str, overrides: list[dict]) -> list[float]:
+    """Predictions as the calibrate command makes them: a fresh process, shipped overlay off."""
+    code = ("import json, sys; from noradsim.calibration.overlay import use_shipped_overlay; use_shipped_overlay(False)\n"
+            "from noradsim.validation.evaluate import evaluate; from noradsim.validation.targets import read_targets\n"
+            "t = {t.id: t for t in read_targets(sys.argv[1])[0]}[sys.argv[2]]\n"
+            "print(json.dumps([evaluate(t, parameters=o).predicted for o in json.loads(sys.argv[3])]))")
+    r = subprocess.run([sys.executable, "-c", code, str(targets_file), tid, json.dumps(overrides)],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
 STAGED = """schema = "noradsim-calibration-spec/1"
 targets = "{targets}"
 parameters = ["release_per_spike"]
@@ -72,7 +84,7 @@ def test_a_later_stage_holds_the_earlier_stage_values(targets_file, tmp_path):
     spec.write_text(STAGED.format(targets=targets_file))
     r = cli("calibrate", "--spec", spec, "--out", tmp_path / "c")
     assert r.returncode == 0, r.stderr
-    assert "stage 2: held at earlier stages' values: release_per_spike = " in r.stdout
+    assert "stage 2: held at the other stages' values: release_per_spike = " in r.stdout
     data = json.loads((tmp_path / "c" / "calibration.json").read_text())
     one, two = data["stages"]
     rps = one["parameters"][0]["value"]
@@ -81,9 +93,9 @@ def test_a_later_stage_holds_the_earlier_stage_values(targets_file, tmp_path):
     assert [p["stage"] for p in data["parameters"]] == [1, 2]
     assert data["fit"] == pytest.approx(one["fit"] + two["fit"], rel=1e-4)
     # stage 2's recorded prediction is the model at BOTH values, not at the data-file release_per_spike
-    yoh = _target(targets_file, "abercrombie1988_yohimbine_hippocampus")
-    both = evaluate(yoh, parameters={"release_per_spike": rps, "lc_autoreceptor_enrichment": enr}).predicted
-    alone = evaluate(yoh, parameters={"lc_autoreceptor_enrichment": enr}).predicted
+    both, alone = _data_file_predictions(targets_file, "abercrombie1988_yohimbine_hippocampus",
+                                         [{"release_per_spike": rps, "lc_autoreceptor_enrichment": enr},
+                                          {"lc_autoreceptor_enrichment": enr}])
     assert two["targets"][0]["predicted"] == pytest.approx(both, rel=1e-6)
     assert alone != pytest.approx(both, rel=1e-3)
     entries = read_overlay(tmp_path / "c" / "calibrated.toml")
@@ -96,6 +108,25 @@ def test_a_later_stage_holds_the_earlier_stage_values(targets_file, tmp_path):
     assert written.all_parameters() == ["release_per_spike", "lc_autoreceptor_enrichment"]
     assert written.sha256() == read_spec(spec).sha256()
     assert "Stage 2: lc_autoreceptor_enrichment" in (tmp_path / "c" / "report.html").read_text()
+
+
+def test_passes_run_the_stages_to_a_fixed_point(targets_file, tmp_path):
+    """A stage-1 target (the restraint response) depends on the stage-2 parameter through the
+    LC's alpha2 tone, so the first pass fits stage 1 at the data-file enrichment; later passes
+    hold the other stage's latest value until nothing moves by more than 1e-3 over a pass."""
+    spec = tmp_path / "spec.toml"
+    text = STAGED.format(targets=targets_file).replace("profiles = false", "profiles = false\nsweeps = 4")
+    spec.write_text(text.replace('targets_only = ["abercrombie1988_basal_hippocampus"]',
+                                 'targets_only = ["abercrombie1988_basal_hippocampus", "restraint_mpfc_1994"]'))
+    r = cli("calibrate", "--spec", spec, "--out", tmp_path / "c")
+    assert r.returncode == 0, r.stderr
+    data = json.loads((tmp_path / "c" / "calibration.json").read_text())
+    one, two = data["stages"]
+    assert data["converged"] is True and 2 <= data["sweeps"] <= 4
+    assert f"pass {data['sweeps']}, stage 1: held at the other stages' values: lc_autoreceptor_enrichment" in r.stdout
+    # the fixed point: each stage held the other's final value (to the tolerance)
+    assert one["fixed"]["lc_autoreceptor_enrichment"] == pytest.approx(two["parameters"][0]["value"], rel=1e-3)
+    assert two["fixed"]["release_per_spike"] == pytest.approx(one["parameters"][0]["value"], rel=1e-3)
 
 
 @pytest.mark.parametrize("stage, field", [

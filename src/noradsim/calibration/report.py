@@ -88,7 +88,8 @@ def write_outputs(out_dir: Path, data: dict) -> None:
 
 
 def _calibration_table(data: dict) -> dict:
-    keys = ("command", "targets_file", "spec_sha256", "objective", "convention", "fit", "seed", "starts")
+    keys = ("command", "targets_file", "spec_sha256", "objective", "convention", "fit", "seed", "starts", "sweeps",
+            "converged")
     table = {k: data[k] for k in keys if k in data}
     table["targets"] = [t["id"] for t in data["targets"]]
     table["excluded"] = [f"{e['id']}: {e['reason']}" for e in data["excluded"]]
@@ -98,8 +99,10 @@ def _calibration_table(data: dict) -> dict:
 def _overlay_entries(data: dict) -> dict[str, dict]:
     out = {}
     for st in _stage_list(data):
-        out.update(_stage_entries(st, data.get("targets_file", "targets"),
-                                  "" if "stages" not in data else f"stage {st['stage']} of {len(data['stages'])}, "))
+        where = "" if "stages" not in data else f"stage {st['stage']} of {len(data['stages'])}, "
+        if data.get("converged"):
+            where += f"pass {data['sweeps']}, converged, "
+        out.update(_stage_entries(st, data.get("targets_file", "targets"), where))
     return out
 
 
@@ -158,8 +161,11 @@ def report_html(data: dict) -> str:
     if len(stages) == 1:
         return page("noradsim calibration", _stage_html(data))
     e = html.escape
+    passes = (f" Passes over the stages: {data['sweeps']} ("
+              f"{'converged: no value changed by more than 1e-3 over the last' if data.get('converged') else 'not converged'})."
+              if data.get("sweeps", 1) > 1 else "")
     head = (f"<p>{len(stages)} stages, run in order; each fits its own parameters to its own targets with the "
-            f"earlier stages' values held (modular calibration). Total 0.5*SSR = {data['fit']:g}.</p>")
+            f"other stages' values held (modular calibration). Total 0.5*SSR = {data['fit']:g}.{passes}</p>")
     return page("noradsim calibration", head + "".join(
         f"<h2>Stage {st['stage']}: {e(', '.join(p['name'] for p in st['parameters']))}</h2>"
         + _stage_html(st, f"stage {st['stage']}: ") for st in stages))
@@ -179,7 +185,7 @@ def _stage_html(data: dict, stage: str = "") -> str:
             "within" if t["within"] else "outside"] for t in data["targets"]]
     held = ", ".join(f"{k} = {v:g}" for k, v in data.get("fixed", {}).items())
     return (f"<p>Objective: <code>{e(data['objective'])}</code>.<br>{e(data['convention'])}.<br>"
-            + (f"Held at the earlier stages' values: {e(held)}.<br>" if held else "") +
+            + (f"Held at the other stages' values: {e(held)}.<br>" if held else "") +
             f"Best f = {data['fit']:g} from {data['starts']} starts (seed {data['seed']}), "
             f"{data['evaluations']} parameter sets simulated.</p>"
             + table(["parameter", "calibrated", "unit", "search range", "range from", "identifiability",

@@ -13,6 +13,7 @@ The shipped calibration is ``noradsim/data/calibration_spec.toml``; ``noradsim c
     profiles = true
     profile_nfev = 4                  # per re-optimisation at a profile step
     workers = 2                       # processes (does not change the result)
+    sweeps = 1                        # with stages: passes over all stages (below)
     targets_only = []                 # optional subset of target ids
     drugs = []                        # optional user drug files
     search_ranges = { th_vmax = [0.015, 0.4] }   # optional search box per parameter
@@ -24,6 +25,10 @@ The shipped calibration is ``noradsim/data/calibration_spec.toml``; ``noradsim c
     search_ranges = { lc_autoreceptor_enrichment = [1.0, 15.0] }
 
 The top-level ``parameters``, ``targets_only`` and ``search_ranges`` are the first stage.
+In the first pass a later stage's parameters are at their data-file values while an earlier
+stage is fitted; with ``sweeps`` > 1 the passes repeat, each stage holding every other
+stage's latest values, until no value changes by more than 1e-3 (relative) over a pass: a
+fixed point at which every stage is the optimum of its own targets given all the others.
 Stages are modular calibration (Liu, Bayarri & Berger 2009, Bayesian Analysis 4:119;
 Plummer 2015, Stat Comput 25:37, "cut" models): a later stage's targets inform only its own
 parameters, so a structural misfit in the mechanism they measure cannot move parameters that
@@ -42,7 +47,7 @@ from ..parameters import read_toml
 
 SCHEMA = "noradsim-calibration-spec/1"
 SHIPPED_SPEC = "calibration_spec.toml"
-_INTS = {"starts": 20, "seed": 0, "max_nfev": 20, "profile_nfev": 0, "workers": 1}
+_INTS = {"starts": 20, "seed": 0, "max_nfev": 20, "profile_nfev": 0, "workers": 1, "sweeps": 1}
 _KEYS = ("schema", "targets", "parameters", "profiles", "targets_only", "drugs", "search_ranges",
          "note", "stage") + tuple(_INTS)
 _STAGE_KEYS = ("parameters", "targets_only", "search_ranges", "note")
@@ -81,6 +86,7 @@ class Spec:
     profiles: bool = True
     profile_nfev: int = 0
     workers: int = 1
+    sweeps: int = 1
     targets_only: list[str] = field(default_factory=list)
     drugs: list[str] = field(default_factory=list)
     search_ranges: dict[str, tuple[float, float]] = field(default_factory=dict)

@@ -109,7 +109,7 @@ def _run_stage(spec, stage, path, library, fixed: dict, label: str):
         print(f"{label}{f.name}: search [{f.low:.4g}, {f.high:.4g}] {f.unit} ({'log' if f.log else 'linear'}), "
               f"from {f.range_source}")
     if fixed:
-        print(f"{label}held at earlier stages' values: " + ", ".join(f"{k} = {v:.4g}" for k, v in fixed.items()))
+        print(f"{label}held at the other stages' values: " + ", ".join(f"{k} = {v:.4g}" for k, v in fixed.items()))
     per_eval = time_evaluation(setup.residuals)
     print(f"{label}fitting {len(stage.parameters)} parameters to {len(setup.targets)} targets, {spec.starts} starts, "
           f"{spec.workers} worker(s); {per_eval:.2f} s per objective evaluation ...", flush=True)
@@ -120,6 +120,37 @@ def _run_stage(spec, stage, path, library, fixed: dict, label: str):
                "total_s": round(time.perf_counter() - clock, 1), "workers": spec.workers}
     return summary(result, setup.residuals, excluded=setup.excluded, before=setup.before,
                    meta={"timings": timings, "fixed": dict(fixed)})
+
+
+SWEEP_TOLERANCE = 1e-3  # relative change of every value over a pass at which the stages have converged
+
+
+def _sweep_stages(spec, path, library) -> tuple[list[dict], dict]:
+    """Run the stages in order, ``spec.sweeps`` passes at most: each stage holds the others' latest values.
+
+    Returns the last pass's stage summaries and ``{"sweeps": n, "converged": bool}`` (one
+    stage: one pass, nothing to converge).
+    """
+    stages = spec.all_stages()
+    current: dict[str, float] = {}
+    for sweep in range(1, spec.sweeps + 1):
+        before = dict(current)
+        results = []
+        for k, stage in enumerate(stages, start=1):
+            label = "" if len(stages) == 1 else (f"stage {k}: " if spec.sweeps == 1 else f"pass {sweep}, stage {k}: ")
+            fixed = {n: v for n, v in current.items() if n not in stage.parameters}
+            results.append(_run_stage(spec, stage, path, library, fixed, label))
+            current |= {p["name"]: p["value"] for p in results[-1]["parameters"]}
+        if len(stages) == 1:
+            return results, {}
+        change = max((abs(current[n] / before[n] - 1) if before.get(n) else float("inf")) for n in current)
+        if sweep > 1:
+            print(f"pass {sweep}: largest relative change of a value over the pass {change:.2g}", flush=True)
+        if change <= SWEEP_TOLERANCE:
+            return results, {"sweeps": sweep, "converged": True}
+    if spec.sweeps > 1:
+        print(f"not converged after {spec.sweeps} passes (tolerance {SWEEP_TOLERANCE:g})", flush=True)
+    return results, {"sweeps": spec.sweeps, "converged": False}
 
 
 def main(args) -> int:
@@ -134,14 +165,9 @@ def main(args) -> int:
     spec, path = build_spec(args)
     check_out_dir(args.out)
     library = load_library(spec.drugs)
-    stages, fixed = spec.all_stages(), {}
-    results = []
-    for k, stage in enumerate(stages, start=1):
-        label = f"stage {k}: " if len(stages) > 1 else ""
-        results.append(_run_stage(spec, stage, path, library, fixed, label))
-        fixed = fixed | {p["name"]: p["value"] for p in results[-1]["parameters"]}
+    results, sweeps = _sweep_stages(spec, path, library)
     data = merge_stages(results, {"command": command_line(args, spec), "targets_file": Path(path).name,
-                                  "spec": spec.to_toml(), "spec_sha256": spec.sha256()})
+                                  "spec": spec.to_toml(), "spec_sha256": spec.sha256()} | sweeps)
     with atomic_dir(args.out) as tmp:
         write_outputs(tmp, data)
         (Path(tmp) / "calibration_spec.toml").write_text(spec.to_toml())
