@@ -158,11 +158,10 @@ def test_shipped_spec_reads_and_names_calibratable_parameters(targets_file):
     assert spec.starts >= 20
     assert set(spec.parameters) <= set(calibratable_parameters())
     assert {"release_per_spike", "th_vmax"} <= set(spec.parameters)
-    # LC state drives and the LC alpha2 reserve are measured/derived or mechanisms elsewhere;
-    # the LC enrichment is fitted only in its own later stage, to the alpha2 responses
+    # LC state drives and the LC alpha2 constants are measured/derived or mechanisms elsewhere
+    # (round 8: a second stage fitting lc_autoreceptor_enrichment was tried and not adopted)
     assert not any(n.startswith("state.") for n in spec.all_parameters())
-    assert "lc_alpha2_reserve" not in spec.all_parameters()
-    assert [st.parameters for st in spec.stages] == [["lc_autoreceptor_enrichment"]]
+    assert not {"lc_alpha2_reserve", "lc_autoreceptor_enrichment"} & set(spec.all_parameters())
     good, _ = read_targets(targets_file, load_library())
     cited = predictions_citations([SHARED / "validation" / "predictions.toml"])
     fixed = {}

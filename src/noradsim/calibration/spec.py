@@ -104,7 +104,7 @@ class Spec:
     def to_toml(self) -> str:
         """The spec as a TOML file (what ``DIR/calibration_spec.toml`` holds)."""
         lines = [f'schema = "{SCHEMA}"', f'targets = "{self.targets}"', f"parameters = {_lst(self.parameters)}"]
-        lines += [f"{k} = {getattr(self, k)}" for k in _INTS]
+        lines += [f"{k} = {getattr(self, k)}" for k in _INTS if k != "sweeps" or self.sweeps != 1]
         lines += [f"profiles = {'true' if self.profiles else 'false'}", f"targets_only = {_lst(self.targets_only)}",
                   f"drugs = {_lst(self.drugs)}"]
         if self.search_ranges:
