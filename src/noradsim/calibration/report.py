@@ -53,6 +53,32 @@ def summary(result: CalibrationResult, residuals: Residuals, *, excluded, before
             "end_points": [[float(v) for v in residuals.values(result.ends[k])] for k in order], **meta}
 
 
+def merge_stages(stages: list[dict], meta: dict) -> dict:
+    """One run's data from its stages' summaries (one stage: that summary plus ``meta``).
+
+    Several stages: the parameters and targets of all stages (each tagged with its
+    ``stage``), the summed objective, evaluations and timings; the first stage's waterfall
+    and start points stay at the top level (as for a one-stage run) and every stage's full
+    summary is kept under ``stages``.
+    """
+    if len(stages) == 1:
+        return stages[0] | meta
+    tag = [{**e, "stage": k} for k, st in enumerate(stages, start=1) for e in st["parameters"]]
+    fits = [{**t, "stage": k} for k, st in enumerate(stages, start=1) for t in st["targets"]]
+    timings = {key: round(sum(st["timings"].get(key, 0) for st in stages), 3)
+               for key in ("per_evaluation_s", "starts_s", "profiles_s", "total_s")}
+    timings["workers"] = stages[0]["timings"]["workers"]
+    return stages[0] | meta | {"parameters": tag, "targets": fits, "timings": timings,
+                               "fit": _sig(sum(st["fit"] for st in stages), 5),
+                               "evaluations": sum(st["evaluations"] for st in stages),
+                               "excluded": [e for st in stages for e in st["excluded"]],
+                               "stages": [st | {"stage": k} for k, st in enumerate(stages, start=1)]}
+
+
+def _stage_list(data: dict) -> list[dict]:
+    return data.get("stages") or [data]
+
+
 def write_outputs(out_dir: Path, data: dict) -> None:
     """``calibration.json``, ``calibrated.toml`` and ``report.html`` in ``out_dir``."""
     out_dir = Path(out_dir)
@@ -62,7 +88,8 @@ def write_outputs(out_dir: Path, data: dict) -> None:
 
 
 def _calibration_table(data: dict) -> dict:
-    keys = ("command", "targets_file", "spec_sha256", "objective", "convention", "fit", "seed", "starts")
+    keys = ("command", "targets_file", "spec_sha256", "objective", "convention", "fit", "seed", "starts", "sweeps",
+            "converged")
     table = {k: data[k] for k in keys if k in data}
     table["targets"] = [t["id"] for t in data["targets"]]
     table["excluded"] = [f"{e['id']}: {e['reason']}" for e in data["excluded"]]
@@ -70,10 +97,21 @@ def _calibration_table(data: dict) -> dict:
 
 
 def _overlay_entries(data: dict) -> dict[str, dict]:
+    out = {}
+    for st in _stage_list(data):
+        where = "" if "stages" not in data else f"stage {st['stage']} of {len(data['stages'])}, "
+        if data.get("converged"):
+            where += f"pass {data['sweeps']}, converged, "
+        out.update(_stage_entries(st, data.get("targets_file", "targets"), where))
+    return out
+
+
+def _stage_entries(data: dict, targets_file: str, stage: str) -> dict[str, dict]:
     ids = [t["id"] for t in data["targets"]]
+    held = "".join(f", {k} held at {v:g}" for k, v in data.get("fixed", {}).items())
     out = {}
     for p in data["parameters"]:
-        source = (f"calibrated: noradsim calibrate on {data.get('targets_file', 'targets')} ({len(ids)} targets), "
+        source = (f"calibrated: noradsim calibrate on {targets_file} ({stage}{len(ids)} targets{held}), "
                   f"0.5*SSR = {data['fit']:g}, seed {data['seed']}, {data['starts']} starts")
         if "identifiability" in p:
             lo, hi = p["interval90"]
@@ -88,7 +126,7 @@ def _overlay_entries(data: dict) -> dict[str, dict]:
     return out
 
 
-def _figures(data: dict) -> str:
+def _figures(data: dict, stage: str = "") -> str:
     import matplotlib.pyplot as plt
 
     from ..reporting.html import figure_to_img
@@ -96,7 +134,7 @@ def _figures(data: dict) -> str:
     fig, ax = plt.subplots(figsize=(6, 3))
     w = np.asarray(data["waterfall"])
     ax.semilogy(np.arange(1, len(w) + 1), w - w[0] + 1e-6, "o-")
-    ax.set(xlabel="start (sorted by objective)", ylabel="f - f_best (+1e-6)", title="start waterfall")
+    ax.set(xlabel="start (sorted by objective)", ylabel="f - f_best (+1e-6)", title=f"{stage}start waterfall")
     parts = [figure_to_img(fig, alt="waterfall")]
     for p in data["parameters"]:
         if "profile" not in p:
@@ -116,8 +154,25 @@ def _figures(data: dict) -> str:
 
 
 def report_html(data: dict) -> str:
-    """The calibration report page: parameters, fit table, waterfall, profiles, exclusions."""
-    from ..reporting.html import page, table
+    """The calibration report page: per stage, parameters, fit table, waterfall, profiles, exclusions."""
+    from ..reporting.html import page
+
+    stages = _stage_list(data)
+    if len(stages) == 1:
+        return page("noradsim calibration", _stage_html(data))
+    e = html.escape
+    passes = (f" Passes over the stages: {data['sweeps']} ("
+              f"{'converged: no value changed by more than 1e-3 over the last' if data.get('converged') else 'not converged'})."
+              if data.get("sweeps", 1) > 1 else "")
+    head = (f"<p>{len(stages)} stages, run in order; each fits its own parameters to its own targets with the "
+            f"other stages' values held (modular calibration). Total 0.5*SSR = {data['fit']:g}.{passes}</p>")
+    return page("noradsim calibration", head + "".join(
+        f"<h2>Stage {st['stage']}: {e(', '.join(p['name'] for p in st['parameters']))}</h2>"
+        + _stage_html(st, f"stage {st['stage']}: ") for st in stages))
+
+
+def _stage_html(data: dict, stage: str = "") -> str:
+    from ..reporting.html import table
 
     e = html.escape
     prm = [[e(p["name"]), f"{p['value']:.4g}", e(p["unit"]), f"{p['range'][0]:.3g} – {p['range'][1]:.3g}",
@@ -128,14 +183,15 @@ def report_html(data: dict) -> str:
             "-" if t["predicted"] is None else f"{t['predicted']:.4g}", f"{t['expected']:g}",
             f"{t['range'][0]:g} – {t['range'][1]:g}", e(t["unit"]), f"{t['residual']:+.2f}",
             "within" if t["within"] else "outside"] for t in data["targets"]]
-    body = (f"<p>Objective: <code>{e(data['objective'])}</code>.<br>{e(data['convention'])}.<br>"
+    held = ", ".join(f"{k} = {v:g}" for k, v in data.get("fixed", {}).items())
+    return (f"<p>Objective: <code>{e(data['objective'])}</code>.<br>{e(data['convention'])}.<br>"
+            + (f"Held at the other stages' values: {e(held)}.<br>" if held else "") +
             f"Best f = {data['fit']:g} from {data['starts']} starts (seed {data['seed']}), "
             f"{data['evaluations']} parameter sets simulated.</p>"
             + table(["parameter", "calibrated", "unit", "search range", "range from", "identifiability",
                      "90 % interval"], prm)
-            + "<h2>Fit: predicted vs published</h2>"
+            + "<h3>Fit: predicted vs published</h3>"
             + table(["target", "before", "calibrated", "published", "published range", "unit", "residual",
                      "verdict"], fit)
-            + "<h2>Left out</h2>" + table(["target", "why"], [[e(x["id"]), e(x["reason"])] for x in data["excluded"]])
-            + "<h2>Starts and profiles</h2>" + _figures(data))
-    return page("noradsim calibration", body)
+            + "<h3>Left out</h3>" + table(["target", "why"], [[e(x["id"]), e(x["reason"])] for x in data["excluded"]])
+            + "<h3>Starts and profiles</h3>" + _figures(data, stage))

@@ -40,11 +40,13 @@ def build_spec(args):
         v = getattr(args, opt)
         if v is not None:
             setattr(spec, attr, v)
-    if args.parameters:
+    if args.parameters:  # a command-line run is one stage
         spec.parameters = [n.strip() for n in args.parameters.split(",")]
         spec.search_ranges = {k: v for k, v in spec.search_ranges.items() if k in spec.parameters}
+        spec.stages = []
     if args.targets_only:
         spec.targets_only = [t.strip() for t in args.targets_only.split(",")]
+        spec.stages = []
     if args.no_profiles:
         spec.profiles = False
     spec.drugs = spec.drugs + list(args.drugs)
@@ -90,39 +92,82 @@ def _print_result(data: dict, out) -> None:
     print(f"wrote {out}/report.html, calibration.json, calibrated.toml, calibration_spec.toml")
 
 
-def main(args) -> int:
+def _run_stage(spec, stage, path, library, fixed: dict, label: str):
+    """Fit one stage (its parameters to its targets, ``fixed`` held): the stage's summary data."""
     import time
-    from pathlib import Path
 
     from ..calibration.fit import calibrate
-    from ..calibration.overlay import use_shipped_overlay
-    from ..calibration.report import summary, write_outputs
-    from ..drugs import load_library
-    from ..outputs import atomic_dir, check_out_dir
+    from ..calibration.report import summary
     from ..validation.calibration import calibration_setup, time_evaluation
 
     clock = time.perf_counter()
-    use_shipped_overlay(False)  # start from the data files, whatever overlay is shipped
-    spec, path = build_spec(args)
-    check_out_dir(args.out)
-    setup = calibration_setup(path, spec.parameters, load_library(spec.drugs), only=spec.targets_only or None,
-                              ranges=spec.search_ranges)
+    setup = calibration_setup(path, stage.parameters, library, only=stage.targets_only or None,
+                              ranges=stage.search_ranges, fixed=fixed)
     for tid, why in setup.excluded:
-        print(f"left out {tid}: {why}")
+        print(f"{label}left out {tid}: {why}")
     for f in setup.residuals.free:
-        print(f"{f.name}: search [{f.low:.4g}, {f.high:.4g}] {f.unit} ({'log' if f.log else 'linear'}), "
+        print(f"{label}{f.name}: search [{f.low:.4g}, {f.high:.4g}] {f.unit} ({'log' if f.log else 'linear'}), "
               f"from {f.range_source}")
+    if fixed:
+        print(f"{label}held at the other stages' values: " + ", ".join(f"{k} = {v:.4g}" for k, v in fixed.items()))
     per_eval = time_evaluation(setup.residuals)
-    print(f"fitting {len(spec.parameters)} parameters to {len(setup.targets)} targets, {spec.starts} starts, "
+    print(f"{label}fitting {len(stage.parameters)} parameters to {len(setup.targets)} targets, {spec.starts} starts, "
           f"{spec.workers} worker(s); {per_eval:.2f} s per objective evaluation ...", flush=True)
     result = calibrate(setup.residuals, starts=spec.starts, seed=spec.seed, max_nfev=spec.max_nfev,
                        profile=spec.profiles, workers=spec.workers, profile_nfev=spec.profile_nfev or None,
-                       progress=lambda m: print(m, flush=True))
+                       progress=lambda m: print(label + m, flush=True))
     timings = {"per_evaluation_s": round(per_eval, 3), **{k: round(v, 1) for k, v in result.timings.items()},
                "total_s": round(time.perf_counter() - clock, 1), "workers": spec.workers}
-    data = summary(result, setup.residuals, excluded=setup.excluded, before=setup.before,
-                   meta={"command": command_line(args, spec), "targets_file": Path(path).name,
-                         "spec": spec.to_toml(), "spec_sha256": spec.sha256(), "timings": timings})
+    return summary(result, setup.residuals, excluded=setup.excluded, before=setup.before,
+                   meta={"timings": timings, "fixed": dict(fixed)})
+
+
+SWEEP_TOLERANCE = 1e-3  # relative change of every value over a pass at which the stages have converged
+
+
+def _sweep_stages(spec, path, library) -> tuple[list[dict], dict]:
+    """Run the stages in order, ``spec.sweeps`` passes at most: each stage holds the others' latest values.
+
+    Returns the last pass's stage summaries and ``{"sweeps": n, "converged": bool}`` (one
+    stage: one pass, nothing to converge).
+    """
+    stages = spec.all_stages()
+    current: dict[str, float] = {}
+    for sweep in range(1, spec.sweeps + 1):
+        before = dict(current)
+        results = []
+        for k, stage in enumerate(stages, start=1):
+            label = "" if len(stages) == 1 else (f"stage {k}: " if spec.sweeps == 1 else f"pass {sweep}, stage {k}: ")
+            fixed = {n: v for n, v in current.items() if n not in stage.parameters}
+            results.append(_run_stage(spec, stage, path, library, fixed, label))
+            current |= {p["name"]: p["value"] for p in results[-1]["parameters"]}
+        if len(stages) == 1:
+            return results, {}
+        change = max((abs(current[n] / before[n] - 1) if before.get(n) else float("inf")) for n in current)
+        if sweep > 1:
+            print(f"pass {sweep}: largest relative change of a value over the pass {change:.2g}", flush=True)
+        if change <= SWEEP_TOLERANCE:
+            return results, {"sweeps": sweep, "converged": True}
+    if spec.sweeps > 1:
+        print(f"not converged after {spec.sweeps} passes (tolerance {SWEEP_TOLERANCE:g})", flush=True)
+    return results, {"sweeps": spec.sweeps, "converged": False}
+
+
+def main(args) -> int:
+    from pathlib import Path
+
+    from ..calibration.overlay import use_shipped_overlay
+    from ..calibration.report import merge_stages, write_outputs
+    from ..drugs import load_library
+    from ..outputs import atomic_dir, check_out_dir
+
+    use_shipped_overlay(False)  # start from the data files, whatever overlay is shipped
+    spec, path = build_spec(args)
+    check_out_dir(args.out)
+    library = load_library(spec.drugs)
+    results, sweeps = _sweep_stages(spec, path, library)
+    data = merge_stages(results, {"command": command_line(args, spec), "targets_file": Path(path).name,
+                                  "spec": spec.to_toml(), "spec_sha256": spec.sha256()} | sweeps)
     with atomic_dir(args.out) as tmp:
         write_outputs(tmp, data)
         (Path(tmp) / "calibration_spec.toml").write_text(spec.to_toml())

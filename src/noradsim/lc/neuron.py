@@ -96,9 +96,12 @@ def lc_alpha2a_parameters(species: str = "rat") -> dict[str, Parameter]:
 
     Examples
     --------
+    >>> from noradsim.model.terminal import terminal_parameters
     >>> d = lc_alpha2a_parameters()
-    >>> round(d["k_ne_alpha2a"].value, 1), round(d["tau_ne_alpha2a"].value, 1)
-    (151.2, 74.4)
+    >>> round(d["k_ne_alpha2a"].value * terminal_parameters()["lc_autoreceptor_enrichment"].value, 1)
+    316.0
+    >>> round(d["tau_ne_alpha2a"].value, 1)
+    74.4
     """
     from ..model.terminal import terminal_parameters
     from ..receptors.occupancy import get_receptor

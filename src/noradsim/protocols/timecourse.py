@@ -95,7 +95,36 @@ def split_overrides(parameters: dict[str, float] | None, state: str) -> tuple[di
             stim[parts[1]] = v
         else:
             model[name] = v
+    if "state_drive" not in model:
+        drive = rederived_state_drive(model, state)
+        if drive is not None:
+            model["state_drive"] = drive
     return model, stim
+
+
+# model-parameter names of the inputs of the derived state drives (model/lc_states.py)
+_DRIVE_INPUT_NAMES = {"ne_alpha2_k": "ne_k", "ne_alpha2_tau": "ne_tau"}
+
+
+def rederived_state_drive(overrides: dict[str, float], state: str) -> float | None:
+    """The state drive re-derived from overridden inputs, or None when nothing needs it.
+
+    A state whose drive is derived from its measured LC rate (``model.lc_states``) keeps
+    that rate whatever its alpha2A and rate-law constants are; an override of one of those
+    inputs (a calibration step, an elasticity) must therefore re-derive the drive, exactly
+    as loading the data files with the new value does. A written (assumed) or calibrated
+    drive is a value of its own and is left alone.
+    """
+    from ..model.lc_states import ALPHA2_INPUTS, LAW, drive_for_rate, drive_inputs, state_drive_records, state_rates
+
+    inputs = {_DRIVE_INPUT_NAMES.get(k, k): v for k, v in overrides.items()}
+    if not set(inputs) & {*ALPHA2_INPUTS, *LAW, "ne_k", "ne_tau"}:
+        return None
+    rates, drives = state_rates(), state_drive_records()
+    if state not in rates or state not in drives or drives[state].kind != "derived":
+        return None
+    base = drive_inputs()
+    return drive_for_rate(rates[state].value, base | {k: v for k, v in inputs.items() if k in base})
 
 
 def _segments(cond: Conditions, model, library: DrugLibrary, t0: float, t1: float, scan_dose: float | None,

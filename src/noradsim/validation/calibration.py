@@ -79,10 +79,12 @@ class TargetPredictor:
     only those targets.
     """
 
-    def __init__(self, targets: list[Target], library: DrugLibrary, names: list[str]):
+    def __init__(self, targets: list[Target], library: DrugLibrary, names: list[str],
+                 fixed: dict[str, float] | None = None):
         self.targets = list(targets)
         self.library = library
         self.relevant = [tuple(n for n in names if affects(t, n)) for t in self.targets]
+        self.fixed = [{n: v for n, v in (fixed or {}).items() if affects(t, n)} for t in self.targets]
         self._cache: dict[tuple, float | None] = {}
 
     def __call__(self, overrides: dict[str, float]) -> list:
@@ -90,7 +92,7 @@ class TargetPredictor:
         for k, t in enumerate(self.targets):
             key = (k,) + tuple(round(overrides[n], 15) for n in self.relevant[k])
             if key not in self._cache:
-                sub = {n: overrides[n] for n in self.relevant[k]}
+                sub = self.fixed[k] | {n: overrides[n] for n in self.relevant[k]}
                 self._cache[key] = evaluate(t, self.library, parameters=sub or None).predicted
             out.append(self._cache[key])
         return out
@@ -122,7 +124,8 @@ def _free(names: list[str], ranges: dict | None = None) -> list[FreeParameter]:
 
 
 def calibration_setup(path: str | Path, names: list[str], library: DrugLibrary | None = None,
-                      only: list[str] | None = None, ranges: dict | None = None) -> CalibrationSetup:
+                      only: list[str] | None = None, ranges: dict | None = None,
+                      fixed: dict[str, float] | None = None) -> CalibrationSetup:
     """Check the file, choose the targets and build the residuals for ``names``.
 
     Parameters
@@ -136,6 +139,8 @@ def calibration_setup(path: str | Path, names: list[str], library: DrugLibrary |
     ranges : dict, optional
         ``{name: (low, high)}`` search boxes (a spec's ``search_ranges``) instead of the
         records' plausible ranges.
+    fixed : dict, optional
+        ``{name: value}`` held in every simulation (an earlier stage's calibrated values).
     """
     found = check_targets_file(path)
     free = _free(names, ranges)
@@ -149,7 +154,10 @@ def calibration_setup(path: str | Path, names: list[str], library: DrugLibrary |
             raise unknown("--targets", missing[0], [t.id for t in good])
         good = [t for t in good if t.id in only]
     cited = predictions_citations(found)
-    start = {f.name: f.value for f in free}
+    fixed = dict(fixed or {})
+    if set(fixed) & set(names):
+        raise InputError(f"--parameters: {sorted(set(fixed) & set(names))[0]} is both fitted and held fixed")
+    start = fixed | {f.name: f.value for f in free}
     used, excluded, before = [], [], []
     for t in good:
         key = citation_key(t.source)
@@ -171,7 +179,7 @@ def calibration_setup(path: str | Path, names: list[str], library: DrugLibrary |
     if not used:
         raise InputError(f"{path}: no target can be used for calibration")
 
-    res = Residuals(free, [observation(t) for t in used], TargetPredictor(used, library, names))
+    res = Residuals(free, [observation(t) for t in used], TargetPredictor(used, library, names, fixed))
     return CalibrationSetup(res, used, excluded, before, found)
 
 
