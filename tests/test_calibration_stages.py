@@ -143,12 +143,16 @@ def test_a_bad_stage_is_one_line_naming_it(tmp_path, stage, field):
     assert not (tmp_path / "c").exists()
 
 
-def test_command_line_parameters_make_a_one_stage_run(tmp_path):
+def test_command_line_parameters_make_a_one_stage_run(targets_file, tmp_path):
     from argparse import Namespace
 
     from noradsim.commands.calibrate import build_spec
 
-    args = Namespace(spec="shipped", parameters="th_vmax", targets_only=None, targets=None, starts=None, seed=None,
+    f = tmp_path / "spec.toml"
+    f.write_text(STAGED.format(targets=targets_file))
+    args = Namespace(spec=str(f), parameters=None, targets_only=None, targets=None, starts=None, seed=None,
                      max_nfev=None, workers=None, no_profiles=False, drugs=[])
-    spec, _ = build_spec(args)
-    assert spec.all_parameters() == ["th_vmax"] and spec.stages == []
+    assert build_spec(args)[0].all_parameters() == ["release_per_spike", "lc_autoreceptor_enrichment"]
+    for option in ({"parameters": "th_vmax"}, {"targets_only": "kehr1976_tissue_ne_cortex"}):
+        spec, _ = build_spec(Namespace(**{**vars(args), **option}))
+        assert spec.stages == [] and len(spec.all_stages()) == 1
