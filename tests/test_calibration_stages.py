@@ -129,6 +129,15 @@ def test_passes_run_the_stages_to_a_fixed_point(targets_file, tmp_path):
     assert two["fixed"]["release_per_spike"] == pytest.approx(one["parameters"][0]["value"], rel=1e-3)
 
 
+def test_convergence_measure_handles_new_and_zero_values():
+    """A parameter calibrated to 0 (a linear box reaching 0) must be able to converge."""
+    from noradsim.commands.calibrate import _largest_change
+
+    assert _largest_change({}, {"a": 1.0}) == float("inf")
+    assert _largest_change({"a": 0.0, "b": 2.0}, {"a": 0.0, "b": 2.002}) == pytest.approx(1e-3)
+    assert _largest_change({"a": 0.0}, {"a": 0.5}) == 0.5
+
+
 @pytest.mark.parametrize("stage, field", [
     ('parameters = ["th_vmax"]\n', "th_vmax is calibrated by an earlier stage"),
     ('parameters = ["k_mao"]\nstarts = 3\n', "stage 2: field"),
